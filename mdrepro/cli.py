@@ -1,0 +1,266 @@
+"""The ``mdrepro`` command.
+
+::
+
+    mdrepro data list | build NAME... [--all] | verify [NAME...]   [--profile ci|paper]
+    mdrepro run [CHAPTER ...] --profile ci|paper --device auto|cpu|cuda [-p NAME VALUE]...
+    mdrepro book
+    mdrepro timings
+
+Errors print one line (``mdrepro: error: ...``) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mdrepro import timings
+from mdrepro.chapters import CHAPTERS, ROOT, get_chapter
+from mdrepro.config import DEVICES, PROFILES, check_profile, resolve_device
+from mdrepro.errors import MdreproError, UnknownNameError
+
+EXECUTED = ROOT / "book" / "executed"
+GENERATED = ROOT / "book" / "generated"
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024:
+            return f"{n:.0f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
+
+
+def cmd_data_list(args) -> int:
+    from mdrepro import data
+
+    print(f"{'name':<18} {'profile':<7} {'built':<6} {'size':>8}  title")
+    for name in data.names():
+        spec = data.get(name)
+        for profile in PROFILES if args.profile is None else [args.profile]:
+            ent = data.entry(name, profile)
+            size = ""
+            if ent.exists():
+                size = _fmt_bytes(sum(f["bytes"] for f in ent.manifest()["files"].values()))
+            built = "yes" if ent.exists() else ("part" if ent.partial.exists() else "no")
+            print(f"{name:<18} {profile:<7} {built:<6} {size:>8}  {spec.title}")
+    print(f"cache: {data.cache_root()}")
+    return 0
+
+
+def cmd_data_build(args) -> int:
+    from mdrepro import data
+
+    names = data.names() if args.all else args.names
+    if not names:
+        raise MdreproError(
+            "name a data set to build, or pass --all; valid: " + ", ".join(data.names())
+        )
+    for name in names:
+        data.get(name)  # fail early, before any work, on an unknown name
+    for name in names:
+        t0 = time.perf_counter()
+        path = data.build(name, args.profile, force=args.force, progress=not args.quiet)
+        dt = time.perf_counter() - t0
+        if dt > 1:
+            timings.record(f"data: {name}", dt)
+        print(f"{name} ({args.profile}): {path}")
+    return 0
+
+
+def cmd_data_verify(args) -> int:
+    from mdrepro import data
+
+    names = args.names or data.names()
+    for name in names:
+        data.get(name)
+    bad = 0
+    for name in names:
+        ent = data.entry(name, args.profile)
+        if not ent.exists():
+            print(f"{name} ({args.profile}): not built")
+            continue
+        try:
+            doc = ent.verify()
+            print(f"{name} ({args.profile}): ok, {len(doc['files'])} files verified")
+        except MdreproError as exc:
+            bad += 1
+            print(f"{name} ({args.profile}): FAILED: {exc}")
+    return 1 if bad else 0
+
+
+def _parse_value(text: str):
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def cmd_run(args) -> int:
+    import papermill as pm
+
+    check_profile(args.profile)
+    chapters = (
+        [get_chapter(c) for c in args.chapters] if args.chapters else list(CHAPTERS.values())
+    )
+    device = resolve_device(args.device)
+    extra = {k: _parse_value(v) for k, v in (args.param or [])}
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    failed = []
+    for ch in chapters:
+        params = {"PROFILE": args.profile, "DEVICE": device, "SEED": args.seed}
+        params.update(extra)
+        params["OUTPUT_DIR"] = str(EXECUTED)
+        out = EXECUTED / f"{ch.stem}.ipynb"
+        print(f"running {ch.id} ({ch.stem}) with {params}")
+        t0 = time.perf_counter()
+        try:
+            pm.execute_notebook(
+                str(ch.notebook),
+                str(out),
+                parameters=params,
+                kernel_name="python3",
+                cwd=str(ch.notebook.parent),
+                progress_bar=not args.quiet,
+                request_save_on_cell_execute=True,
+            )
+        except pm.PapermillExecutionError as exc:
+            failed.append(ch.id)
+            print(
+                f"mdrepro: error: {ch.id} failed in cell {exc.exec_count}: {exc.ename}: "
+                f"{exc.evalue}",
+                file=sys.stderr,
+            )
+        finally:
+            timings.record(f"run: {ch.id}", time.perf_counter() - t0)
+        print(f"{ch.id}: {time.perf_counter() - t0:.0f} s -> {out}")
+    return 1 if failed else 0
+
+
+def write_scorecard() -> Path:
+    """Write book/generated/scorecard.md from every executed chapter's claims."""
+    from mdrepro.claims import load_claims, scorecard_markdown
+    from mdrepro.data.cache import atomic_write_text
+
+    sets = load_claims(EXECUTED / "claims")
+    titles = {c.id: c.title for c in CHAPTERS.values()}
+    path = GENERATED / "scorecard.md"
+    atomic_write_text(path, scorecard_markdown(sets, titles))
+    return path
+
+
+def cmd_book(args) -> int:
+    missing = [c.stem for c in CHAPTERS.values() if not (EXECUTED / f"{c.stem}.ipynb").is_file()]
+    if missing:
+        raise MdreproError(
+            f"executed notebooks missing for {', '.join(missing)}; run `mdrepro run` first"
+        )
+    write_scorecard()
+    from mdrepro.benchmarks import write_measured
+
+    write_measured(GENERATED / "benchmarks_measured.md", EXECUTED / "benchmarks")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [
+        str(jb) if jb.exists() else "jupyter-book",
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(ROOT),
+    ]
+    if args.warnings_as_errors:
+        cmd.append("-W")
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT)
+    timings.record("book: html", time.perf_counter() - t0)
+    if proc.returncode:
+        raise MdreproError(f"jupyter-book build failed with status {proc.returncode}")
+    html = ROOT / "_build" / "html" / "index.html"
+    print()
+    print(timings.table())
+    print()
+    print(
+        f"The book is at {html}  (open it in a browser, or: python -m http.server -d "
+        f"{html.parent})"
+    )
+    return 0
+
+
+def cmd_timings(args) -> int:
+    print(timings.table())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mdrepro", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("data", help="list, build and verify data sets")
+    dsub = d.add_subparsers(dest="data_command", required=True)
+    dl = dsub.add_parser("list", help="registered data sets and their cache state")
+    dl.add_argument("--profile", choices=None, default=None)
+    dl.set_defaults(func=cmd_data_list)
+    db = dsub.add_parser("build", help="build (or resume) data sets")
+    db.add_argument("names", nargs="*")
+    db.add_argument("--all", action="store_true", help="every registered data set")
+    db.add_argument("--profile", default="ci")
+    db.add_argument("--force", action="store_true", help="rebuild even if cached")
+    db.add_argument("--quiet", action="store_true", help="no progress bars")
+    db.set_defaults(func=cmd_data_build)
+    dv = dsub.add_parser("verify", help="re-hash cached files against their manifests")
+    dv.add_argument("names", nargs="*")
+    dv.add_argument("--profile", default="ci")
+    dv.set_defaults(func=cmd_data_verify)
+
+    r = sub.add_parser("run", help="execute chapter notebooks with papermill")
+    r.add_argument("chapters", nargs="*", help=f"chapter ids ({', '.join(CHAPTERS)}); default all")
+    r.add_argument("--profile", default=os.environ.get("PROFILE", "ci"))
+    r.add_argument("--device", default=os.environ.get("DEVICE", "auto"), help="/".join(DEVICES))
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="extra notebook parameter (repeatable), e.g. -p TRAJECTORY my.dcd",
+    )
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=cmd_run)
+
+    b = sub.add_parser("book", help="build the HTML book from the executed notebooks")
+    b.add_argument("--warnings-as-errors", action="store_true")
+    b.set_defaults(func=cmd_book)
+
+    t = sub.add_parser("timings", help="print the recorded stage timings")
+    t.set_defaults(func=cmd_timings)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "profile", None) is not None:
+        try:
+            check_profile(args.profile)
+        except UnknownNameError as exc:
+            print(f"mdrepro: error: {exc}", file=sys.stderr)
+            return 2
+    try:
+        return int(args.func(args) or 0)
+    except MdreproError as exc:
+        print(f"mdrepro: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mdrepro: interrupted; partial builds resume on the next run", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

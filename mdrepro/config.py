@@ -1,0 +1,111 @@
+"""Profiles and device resolution.
+
+A *profile* fixes the sizes of every data set and chapter: ``ci`` is the CPU-feasible scale that
+CI runs on two cores, ``paper`` the documents' own protocols, meant for a CUDA GPU. Both run the
+same code paths; only numbers differ. Data-set sizes live in :mod:`mdrepro.data.registry`,
+chapter sizes here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from mdrepro.errors import UnknownNameError
+
+PROFILES = ("ci", "paper")
+DEVICES = ("auto", "cpu", "cuda")
+
+#: Chapter parameters per profile. Keys are chapter ids (see :mod:`mdrepro.chapters`).
+CHAPTER_PARAMS: dict[str, dict[str, dict[str, Any]]] = {
+    "ch01": {
+        # Static-model leads in frames: the paper's 10-1200 fs for ADK (frames every 10 fs),
+        # and the same steps on the SMD characterisation set (Fig. 5).
+        "ci": {"lead_steps": [1, 5, 10, 30, 60, 120], "acf_max_lag_fraction": 0.5},
+        "paper": {"lead_steps": [1, 5, 10, 30, 60, 120], "acf_max_lag_fraction": 0.5},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """A resolved run configuration.
+
+    Attributes
+    ----------
+    profile : str
+        ``"ci"`` or ``"paper"``.
+    device : str
+        ``"cpu"`` or ``"cuda"`` (never ``"auto"`` once resolved).
+    threads : int
+        CPU threads for OpenMM and torch on the CPU.
+    """
+
+    profile: str
+    device: str
+    threads: int = field(default=2)
+
+    def chapter(self, chapter: str) -> dict[str, Any]:
+        """Parameters of one chapter under this profile."""
+        if chapter not in CHAPTER_PARAMS:
+            raise UnknownNameError("chapter", chapter, CHAPTER_PARAMS)
+        return dict(CHAPTER_PARAMS[chapter][self.profile])
+
+    @property
+    def openmm_platform(self) -> str:
+        """OpenMM platform name for this device (``CUDA`` or ``CPU``)."""
+        return "CUDA" if self.device == "cuda" else "CPU"
+
+
+def check_profile(profile: str) -> str:
+    """Return ``profile`` if it is known, else raise :class:`UnknownNameError`."""
+    if profile not in PROFILES:
+        raise UnknownNameError("profile", profile, PROFILES)
+    return profile
+
+
+def cuda_available() -> bool:
+    """Whether a CUDA device is usable by torch (False if torch is absent)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(device: str = "auto") -> str:
+    """Resolve ``auto`` to ``cuda`` when a GPU is usable, else ``cpu``.
+
+    Raises
+    ------
+    UnknownNameError
+        For a name other than auto, cpu or cuda.
+    mdrepro.errors.MdreproError
+        When ``cuda`` is asked for and no CUDA device is usable.
+    """
+    if device not in DEVICES:
+        raise UnknownNameError("device", device, DEVICES)
+    if device == "auto":
+        return "cuda" if cuda_available() else "cpu"
+    if device == "cuda" and not cuda_available():
+        from mdrepro.errors import MdreproError
+
+        raise MdreproError("device 'cuda' was asked for, but torch finds no usable CUDA device")
+    return device
+
+
+def resolve(profile: str = "ci", device: str = "auto", threads: int | None = None) -> Config:
+    """Resolve a profile and a device into a :class:`Config`.
+
+    Parameters
+    ----------
+    profile : {"ci", "paper"}
+    device : {"auto", "cpu", "cuda"}
+    threads : int, optional
+        CPU threads; default ``MDREPRO_THREADS`` or all cores.
+    """
+    check_profile(profile)
+    if threads is None:
+        threads = int(os.environ.get("MDREPRO_THREADS", os.cpu_count() or 1))
+    return Config(profile=profile, device=resolve_device(device), threads=threads)

@@ -1,0 +1,80 @@
+"""The one type every loader returns: a set of trajectories of one system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class TrajectorySet:
+    """Trajectories of one system, built in or brought by the user.
+
+    Attributes
+    ----------
+    name : str
+        Data-set name (or a label for user data).
+    trajectories : list of mdtraj.Trajectory
+        One per independent copy, restricted to the requested atom selection.
+    frame_interval_fs : float
+        Time between consecutive frames, in fs.
+    selection : str
+        The mdtraj atom selection that was applied.
+    meta : dict
+        Provenance: the cache manifest, or the user's file names.
+    tables : dict of str to numpy.ndarray
+        Per-frame side data, e.g. ``"pulling"`` (record array with ``time_ps``, ``force_pN``,
+        ``work_kcal``, ...) for steered MD.
+    """
+
+    name: str
+    trajectories: list
+    frame_interval_fs: float
+    selection: str = "all"
+    meta: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_copies(self) -> int:
+        """Number of independent trajectories."""
+        return len(self.trajectories)
+
+    @property
+    def n_atoms(self) -> int:
+        """Atoms per frame (after selection)."""
+        return self.trajectories[0].n_atoms
+
+    @property
+    def n_frames(self) -> list[int]:
+        """Frames of each copy."""
+        return [t.n_frames for t in self.trajectories]
+
+    def xyz(self) -> list[np.ndarray]:
+        """Coordinates of each copy, ``(n_frames, n_atoms, 3)`` float32 in nm."""
+        return [t.xyz for t in self.trajectories]
+
+    def time_fs(self, copy: int = 0) -> np.ndarray:
+        """Times of the frames of one copy, ``(n_frames,)`` in fs, starting at 0."""
+        return np.arange(self.trajectories[copy].n_frames) * self.frame_interval_fs
+
+    def subsample(self, stride: int) -> TrajectorySet:
+        """Every ``stride``-th frame of each copy (a new set; tables are strided too)."""
+        if stride < 1:
+            raise ValueError(f"expected a stride >= 1, found {stride}")
+        return TrajectorySet(
+            name=self.name,
+            trajectories=[t[::stride] for t in self.trajectories],
+            frame_interval_fs=self.frame_interval_fs * stride,
+            selection=self.selection,
+            meta=dict(self.meta, stride=stride),
+            tables={k: v[::stride] for k, v in self.tables.items()},
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"TrajectorySet({self.name!r}, copies={self.n_copies}, atoms={self.n_atoms}, "
+            f"frames={self.n_frames}, every {self.frame_interval_fs:g} fs, "
+            f"selection={self.selection!r})"
+        )

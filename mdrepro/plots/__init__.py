@@ -1,0 +1,27 @@
+"""Figures of the mdrepro book (matplotlib).
+
+Every plotting function takes ``ax=None`` (a new figure if None) and returns the Axes; data
+come in nm (and fs, ps, pN, kcal/mol as named) and are shown in Angstrom where lengths are
+plotted. :func:`set_style` is explicit: nothing changes on import.
+"""
+
+from mdrepro.plots.md import (
+    plot_autocorrelation,
+    plot_kurtosis,
+    plot_lead_distributions,
+    plot_pulling,
+    plot_rmsd_time,
+    save_figure,
+)
+from mdrepro.plots.style import ANGSTROM_PER_NM, set_style
+
+__all__ = [
+    "ANGSTROM_PER_NM",
+    "plot_autocorrelation",
+    "plot_kurtosis",
+    "plot_lead_distributions",
+    "plot_pulling",
+    "plot_rmsd_time",
+    "save_figure",
+    "set_style",
+]

@@ -1,0 +1,40 @@
+"""Figure style and units of the mdrepro figures.
+
+Nothing is changed on import; notebooks call :func:`set_style` once.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+
+#: Angstrom per nm: data are kept in nm, figures show Angstrom as the paper does.
+ANGSTROM_PER_NM = 10.0
+#: Colour of the "regions of fast evolution" bands (the paper's blue).
+FAST_REGION_COLOR = "tab:blue"
+
+_RC = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": "medium",
+    "legend.frameon": False,
+    "font.size": 10,
+}
+
+
+def set_style() -> None:
+    """Apply the book's figure style (clean seaborn "ticks" theme, colour-blind palette).
+
+    Falls back to matplotlib's default style with the same settings when seaborn is absent.
+    Changes global :data:`matplotlib.rcParams`; call it once at the top of a notebook.
+    """
+    try:
+        import seaborn as sns
+    except ImportError:  # pragma: no cover - seaborn is a dependency
+        mpl.style.use("default")
+        mpl.rcParams.update(_RC)
+        return
+    sns.set_theme(context="notebook", style="ticks", palette="colorblind", rc=_RC)

@@ -1,0 +1,89 @@
+"""Cache: content addresses, atomic publish, checksum verification."""
+
+import json
+
+import pytest
+
+from mdrepro.data.cache import CacheEntry, atomic_write_text, entry_key, sha256_file
+from mdrepro.errors import ChecksumError, DataError
+
+
+def test_key_depends_on_params_and_version():
+    k = entry_key("x", 1, {"a": 1, "b": [1, 2]})
+    assert k == entry_key("x", 1, {"b": [1, 2], "a": 1})  # order-free
+    assert k != entry_key("x", 1, {"a": 2, "b": [1, 2]})
+    assert k != entry_key("x", 2, {"a": 1, "b": [1, 2]})
+    assert k != entry_key("y", 1, {"a": 1, "b": [1, 2]})
+    assert len(k) == 16
+
+
+def test_atomic_write_leaves_no_temporary(tmp_path):
+    atomic_write_text(tmp_path / "f.txt", "hello")
+    assert (tmp_path / "f.txt").read_text() == "hello"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_atomic_write_failure_keeps_old_content(tmp_path):
+    f = tmp_path / "f.txt"
+    atomic_write_text(f, "old")
+
+    class Boom:
+        def encode(self):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        atomic_write_text(f, Boom())
+    assert f.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def _published(tmp_path):
+    ent = CacheEntry("toy", "0123456789abcdef", root=tmp_path)
+    part = ent.begin()
+    (part / "a.bin").write_bytes(b"\x00\x01" * 100)
+    (ent.scratch / "ckpt").write_bytes(b"scratch")
+    ent.publish({"engine": "test"})
+    return ent
+
+
+def test_publish_is_visible_only_when_complete(tmp_path):
+    ent = CacheEntry("toy", "0123456789abcdef", root=tmp_path)
+    ent.begin()
+    assert not ent.exists()  # a partial build is invisible
+    ent2 = _published(tmp_path)
+    assert ent2.exists() and not ent2.partial.exists()
+    doc = ent2.manifest()
+    assert doc["engine"] == "test"
+    assert set(doc["files"]) == {"a.bin"}  # scratch is not published
+    assert doc["files"]["a.bin"]["sha256"] == sha256_file(ent2.path / "a.bin")
+
+
+def test_verify_detects_modified_file(tmp_path):
+    ent = _published(tmp_path)
+    ent.verify()
+    (ent.path / "a.bin").write_bytes(b"tampered")
+    with pytest.raises(ChecksumError, match="a.bin has sha256"):
+        ent.verify()
+
+
+def test_verify_detects_missing_file(tmp_path):
+    ent = _published(tmp_path)
+    (ent.path / "a.bin").unlink()
+    with pytest.raises(ChecksumError, match="missing"):
+        ent.verify()
+
+
+def test_unreadable_manifest_is_a_clear_error(tmp_path):
+    ent = _published(tmp_path)
+    (ent.path / "manifest.json").write_text("{not json")
+    with pytest.raises(DataError, match="expected JSON"):
+        ent.manifest()
+
+
+def test_publish_without_files_is_refused(tmp_path):
+    ent = CacheEntry("toy", "k", root=tmp_path)
+    ent.begin()
+    with pytest.raises(DataError, match="no files"):
+        ent.publish({})
+    assert json.dumps({})  # nothing else written
+    assert not ent.exists()

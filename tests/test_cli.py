@@ -1,0 +1,54 @@
+"""The command line: listings, and one-line errors for unknown names."""
+
+import subprocess
+import sys
+
+import pytest
+
+from mdrepro import cli
+
+
+def run_cli(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "mdrepro.cli", *args], capture_output=True, text=True, env=env
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "kind", "valid"),
+    [
+        (["data", "build", "nope"], "data set", "adk-equilibrium, ala100-smd"),
+        (["data", "verify", "nope"], "data set", "adk-equilibrium, ala100-smd"),
+        (["run", "ch99"], "chapter", "ch01"),
+        (["run", "ch01", "--profile", "huge"], "profile", "ci, paper"),
+        (["data", "build", "ala100-smd", "--profile", "huge"], "profile", "ci, paper"),
+        (["run", "ch01", "--device", "tpu"], "device", "auto, cpu, cuda"),
+    ],
+)
+def test_unknown_names_fail_with_one_line(args, kind, valid):
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"mdrepro: error: unknown {kind}")
+    assert lines[0].endswith(f"valid names: {valid}")
+
+
+def test_data_list_on_empty_cache(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MDREPRO_DATA_DIR", str(tmp_path))
+    assert cli.main(["data", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "adk-equilibrium" in out and "ala100-smd" in out and str(tmp_path) in out
+
+
+def test_build_needs_a_name(capsys):
+    assert cli.main(["data", "build"]) == 2
+    assert "name a data set" in capsys.readouterr().err
+
+
+def test_parse_value():
+    assert cli._parse_value("3") == 3
+    assert cli._parse_value("0.5") == 0.5
+    assert cli._parse_value("null") is None
+    assert cli._parse_value("[a.dcd, b.dcd]") == ["a.dcd", "b.dcd"]
+    assert cli._parse_value("name CA") == "name CA"

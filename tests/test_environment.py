@@ -1,0 +1,54 @@
+"""environment.yml (conda route) and pyproject.toml list the same pinned packages."""
+
+import re
+from pathlib import Path
+
+import tomllib
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pyproject_pins() -> dict[str, str]:
+    doc = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    reqs = list(doc["project"]["dependencies"]) + list(
+        doc["project"]["optional-dependencies"]["test"]
+    )
+    pins = {}
+    for r in reqs:
+        spec, _, marker = r.partition(";")
+        if marker and "< '3.11'" in marker:  # the conda environment is Python 3.11
+            continue
+        name, _, version = spec.strip().partition("==")
+        assert version, f"pyproject dependency {r!r} is not pinned with =="
+        pins[_norm(name)] = version.strip()
+    return pins
+
+
+def environment_pins() -> dict[str, str]:
+    doc = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pins = {}
+    for dep in doc["dependencies"]:
+        if isinstance(dep, dict):
+            for r in dep["pip"]:
+                name, _, version = r.partition("==")
+                pins[_norm(name)] = version
+        else:
+            name, _, version = dep.partition("=")
+            if _norm(name) not in ("python", "pip"):
+                pins[_norm(name)] = version
+    return pins
+
+
+def test_environment_matches_pyproject():
+    assert environment_pins() == pyproject_pins()
+
+
+def test_python_version_of_environment_is_supported():
+    doc = yaml.safe_load((ROOT / "environment.yml").read_text())
+    py = next(d for d in doc["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    assert py == "python=3.11"
