@@ -156,11 +156,39 @@ def write_scorecard() -> Path:
     return path
 
 
+def write_placeholders() -> list[str]:
+    """A short page for every chapter that has no executed notebook; returns their ids.
+
+    The book then builds from whatever was executed (a reader may run one chapter), and says
+    plainly which chapters are missing. A placeholder is removed once the chapter is executed.
+    """
+    from mdrepro.data.cache import atomic_write_text
+
+    missing = []
+    for c in CHAPTERS.values():
+        page = EXECUTED / f"{c.stem}.md"
+        if (EXECUTED / f"{c.stem}.ipynb").is_file():
+            page.unlink(missing_ok=True)
+            continue
+        missing.append(c.id)
+        atomic_write_text(
+            page,
+            f"# {c.title}\n\n*This chapter was not executed in this build.* Run\n\n"
+            f"```bash\nmdrepro run {c.id} && mdrepro book\n```\n\nto execute it "
+            f"(its data sets, {', '.join(c.datasets) or 'none'}, are built first if needed).\n",
+        )
+    return missing
+
+
 def cmd_book(args) -> int:
-    missing = [c.stem for c in CHAPTERS.values() if not (EXECUTED / f"{c.stem}.ipynb").is_file()]
+    missing = write_placeholders()
+    if len(missing) == len(CHAPTERS):
+        raise MdreproError("no chapter has been executed; run `mdrepro run` first")
     if missing:
-        raise MdreproError(
-            f"executed notebooks missing for {', '.join(missing)}; run `mdrepro run` first"
+        print(
+            f"mdrepro: warning: not executed, shown as placeholders: {', '.join(missing)} "
+            f"(run `mdrepro run {' '.join(missing)}`)",
+            file=sys.stderr,
         )
     write_scorecard()
     from mdrepro.benchmarks import write_measured

@@ -17,6 +17,7 @@
 # NGLVIEW_FRONTEND and the `nglview-js-widgets@...` folder; then re-run the browser test.
 set -euo pipefail
 
+MATHJAX_VERSION=${MATHJAX_VERSION:-3.2.2}
 REQUIREJS_VERSION=${REQUIREJS_VERSION:-2.3.8}
 HTML_MANAGER_VERSION=${HTML_MANAGER_VERSION:-1.0.15}
 NGLVIEW_VERSION=${NGLVIEW_VERSION:-4.0.1}
@@ -113,3 +114,13 @@ echo "vendored into $DEST:"
 (cd "$DEST" && find . -type f ! -name NOTICE.md ! -name offline-widgets.js -print0 | sort -z \
   | xargs -0 sha256sum)
 du -sh "$DEST"
+
+# MathJax for the book's equations (Sphinx's default is a CDN): the SVG-output component,
+# whose glyphs are inside the file.
+echo "npm pack mathjax@$MATHJAX_VERSION"
+(cd "$work" && npm pack --silent "mathjax@$MATHJAX_VERSION" >/dev/null)
+mkdir -p "$work/mathjax" "$ROOT/book/_widgets/_mathjax"
+tar -xzf "$work/mathjax-$MATHJAX_VERSION.tgz" -C "$work/mathjax"
+cp "$work/mathjax/package/es5/tex-mml-svg.js" "$ROOT/book/_widgets/_mathjax/tex-mml-svg.js"
+cp "$work/mathjax/package/LICENSE" "$ROOT/book/_widgets/_mathjax/LICENSE.txt"
+sha256sum "$ROOT/book/_widgets/_mathjax/tex-mml-svg.js"

@@ -78,3 +78,12 @@ def test_claims_can_fail_when_sets_are_alike():
 def test_unknown_shape():
     with pytest.raises(ValueError, match="expected shape"):
         ch01.analyse_set("x", equilibrium_like(), 10.0, STEPS, shape="volume")
+
+
+def test_effective_samples_and_sampling_note():
+    adk = ch01.analyse_set("adk", equilibrium_like(), 10.0, STEPS, shape="rg")
+    n = ch01.effective_samples(adk)
+    assert n == pytest.approx(3000 * 10.0 / (2 * adk.tau_fs))
+    smd = ch01.analyse_set("smd", pulled_like(), 5000.0, STEPS, shape="end_to_end")
+    notes = {c.id: c.note for c in ch01.check_claims(adk, smd, "ci").claims}
+    assert "decorrelated samples" in notes["ch01.adk-kurtosis-uniform"]

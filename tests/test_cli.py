@@ -19,7 +19,7 @@ def run_cli(*args, env=None):
     [
         (["data", "build", "nope"], "data set", "adk-equilibrium, ala100-smd"),
         (["data", "verify", "nope"], "data set", "adk-equilibrium, ala100-smd"),
-        (["run", "ch99"], "chapter", "ch01"),
+        (["run", "ch99"], "chapter", ", ".join(cli.CHAPTERS)),
         (["run", "ch01", "--profile", "huge"], "profile", "ci, paper"),
         (["data", "build", "ala100-smd", "--profile", "huge"], "profile", "ci, paper"),
         (["run", "ch01", "--device", "tpu"], "device", "auto, cpu, cuda"),
@@ -52,3 +52,23 @@ def test_parse_value():
     assert cli._parse_value("null") is None
     assert cli._parse_value("[a.dcd, b.dcd]") == ["a.dcd", "b.dcd"]
     assert cli._parse_value("name CA") == "name CA"
+
+
+def test_placeholders_for_chapters_not_executed(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "EXECUTED", tmp_path)
+    ids = list(cli.CHAPTERS)
+    first = cli.CHAPTERS[ids[0]]
+    (tmp_path / f"{first.stem}.ipynb").write_text("{}")
+    (tmp_path / f"{first.stem}.md").write_text("stale placeholder")
+    missing = cli.write_placeholders()
+    assert missing == ids[1:]
+    assert not (tmp_path / f"{first.stem}.md").exists()  # executed: placeholder removed
+    for cid in ids[1:]:
+        text = (tmp_path / f"{cli.CHAPTERS[cid].stem}.md").read_text()
+        assert f"mdrepro run {cid}" in text
+
+
+def test_book_refuses_when_nothing_was_executed(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "EXECUTED", tmp_path)
+    assert cli.main(["book"]) == 2
+    assert "no chapter has been executed" in capsys.readouterr().err

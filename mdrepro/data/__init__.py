@@ -79,11 +79,15 @@ def build(
     if ent.exists() and not force:
         return ent.path
     ent.begin()
+    earlier = _previous_wall(ent)  # spent by interrupted attempts of this build
     t0 = time.perf_counter()
     recipe = getattr(recipes, spec.recipe)
-    meta = recipe(params, ent, progress=progress, platform_name=platform_name, **recipe_kwargs)
-    meta_prev = _previous_wall(ent)
-    wall = time.perf_counter() - t0 + meta_prev
+    try:
+        meta = recipe(params, ent, progress=progress, platform_name=platform_name, **recipe_kwargs)
+    except BaseException:
+        _record_wall(ent, earlier + time.perf_counter() - t0)
+        raise
+    wall = earlier + time.perf_counter() - t0
     manifest = {
         "profile": profile,
         "recipe": spec.recipe,
@@ -96,6 +100,13 @@ def build(
         **meta,
     }
     return ent.publish(manifest)
+
+
+def _record_wall(ent: CacheEntry, seconds: float) -> None:
+    """Remember the wall time of an interrupted attempt (the scratch folder survives it)."""
+    from mdrepro.data.cache import atomic_write_text
+
+    atomic_write_text(ent.scratch / "wall_time_s", f"{seconds:.3f}")
 
 
 def _previous_wall(ent: CacheEntry) -> float:

@@ -9,13 +9,12 @@ interrupted production run continues from its last checkpoint.
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mdrepro.data.cache import CacheEntry, atomic_write_bytes, atomic_write_text
+from mdrepro.data.cache import CacheEntry, atomic_write_bytes
 from mdrepro.data.registry import KCAL_PER_A2_TO_KJ_PER_NM2
 
 
@@ -33,16 +32,6 @@ def _save_traj(traj, path: Path) -> None:
     else:
         traj.save_dcd(str(tmp))
     tmp.replace(path)
-
-
-def _add_wall(ent: CacheEntry, seconds: float) -> None:
-    """Accumulate wall time across interrupted attempts (read back by ``data.build``)."""
-    f = ent.scratch / "wall_time_s"
-    try:
-        prev = float(f.read_text())
-    except (OSError, ValueError):
-        prev = 0.0
-    atomic_write_text(f, str(prev + seconds))
 
 
 def _engine_meta(simulation, params: dict[str, Any], spec) -> dict[str, Any]:
@@ -101,7 +90,6 @@ def build_adk_equilibrium(
     from mdrepro.simulate import systems
     from mdrepro.simulate.runner import Stream, run_frames
 
-    t0 = time.perf_counter()
     topology, positions = systems.adk_open()
     spec = systems.SystemSpec(
         forcefield=params["forcefield"],
@@ -150,7 +138,6 @@ def build_adk_equilibrium(
             stop_after=stop_after,
         )
         _save_traj(md.Trajectory(rec["all"], mdtop, time=rec["time_ps"]), out)
-    _add_wall(ent, time.perf_counter() - t0)
     meta = _engine_meta(sim, params, spec) if sim is not None else {"engine": "OpenMM"}
     meta.update(
         {
@@ -191,7 +178,6 @@ def build_ala100_smd(
     from mdrepro.simulate import steering, systems
     from mdrepro.simulate.runner import Stream, run_frames
 
-    t0 = time.perf_counter()
     topology, positions = systems.polyalanine_helix(params["n_residues"])
     spec = systems.SystemSpec(
         forcefield=params["forcefield"],
@@ -293,7 +279,6 @@ def build_ala100_smd(
     _save_traj(md.Trajectory(xyz_min, mdtop), ent.partial / "topology.pdb")
     t_all = rec["time_ps"][:: params["allatom_every"]]
     _save_traj(md.Trajectory(rec["all"], mdtop, time=t_all), ent.partial / "all.dcd")
-    _add_wall(ent, time.perf_counter() - t0)
     meta = _engine_meta(sim, params, spec)
     meta.update(
         {

@@ -1,5 +1,7 @@
 """A real (tiny) steered-MD build through the registry: interrupt, resume, publish, verify."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -43,14 +45,31 @@ def test_interrupted_build_resumes_and_publishes(tiny_smd):
     assert not ent.exists()  # nothing half-written is visible
     chunks = sorted(p.name for p in ent.scratch.glob("smd_chunk*.chk"))
     assert chunks == ["smd_chunk00000.chk", "smd_chunk00001.chk"]
+    first = float((ent.scratch / "wall_time_s").read_text())
+    assert first > 0  # the interrupted attempt's wall time is kept for the manifest
+    t0 = time.perf_counter()
     path = data.build("tiny-smd", "ci", progress=False, platform_name="Reference")
+    second = time.perf_counter() - t0
     assert path == ent.path and ent.exists() and not ent.partial.exists()
     doc = data.verify("tiny-smd", "ci")
     assert set(doc["files"]) == {"ca.pdb", "ca.dcd", "topology.pdb", "all.dcd", "pulling.npy"}
-    for key in ("engine", "engine_version", "platform", "temperature_K", "timestep_fs",
-                "save_interval_fs", "steps", "frames", "seed", "wall_time_s", "system"):
+    for key in (
+        "engine",
+        "engine_version",
+        "platform",
+        "temperature_K",
+        "timestep_fs",
+        "save_interval_fs",
+        "steps",
+        "frames",
+        "seed",
+        "wall_time_s",
+        "system",
+    ):
         assert key in doc, key
     assert doc["system"]["solvent"] == "vacuum" and doc["platform"] == "Reference"
+    # both attempts, each counted once
+    assert first < doc["wall_time_s"] <= first + second + 0.01
 
     ca = data.load("tiny-smd", "ci", part="lstm")
     assert ca.n_atoms == 4 and ca.n_frames == [40] and ca.frame_interval_fs == 10.0
