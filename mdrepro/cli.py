@@ -117,7 +117,8 @@ def cmd_run(args) -> int:
     for ch in chapters:
         params = {"PROFILE": args.profile, "DEVICE": device, "SEED": args.seed}
         params.update(extra)
-        params["OUTPUT_DIR"] = str(EXECUTED)
+        # relative to the notebook's folder (its working directory): no build path in the HTML
+        params["OUTPUT_DIR"] = os.path.relpath(EXECUTED, ch.notebook.parent)
         out = EXECUTED / f"{ch.stem}.ipynb"
         print(f"running {ch.id} ({ch.stem}) with {params}")
         t0 = time.perf_counter()
