@@ -45,6 +45,13 @@ CHAPTERS: dict[str, Chapter] = {
             "1. MD data sets for forecasting: ADK equilibrium and 100-alanine steered MD",
             ("adk-equilibrium", "ala100-smd"),
         ),
+        Chapter(
+            "ch02",
+            "ch02_lstm_forecasting",
+            "2. Forecasting MD with LSTMs: history, lead time, learning rate, Kirchhoff "
+            "decomposition",
+            ("adk-equilibrium", "ala100-smd"),
+        ),
     ]
 }
 

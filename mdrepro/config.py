@@ -25,6 +25,58 @@ CHAPTER_PARAMS: dict[str, dict[str, dict[str, Any]]] = {
         "ci": {"lead_steps": [1, 5, 10, 30, 60, 120], "acf_max_lag_fraction": 0.5},
         "paper": {"lead_steps": [1, 5, 10, 30, 60, 120], "acf_max_lag_fraction": 0.5},
     },
+    # LSTM forecasting (Sect. 5 of the first document). Per-data-set values are keyed "adk" /
+    # "smd". Windows are counted in frames (10 fs apart in both sets). ci: one seed, a few
+    # hundred Adam steps per run, every 4th (ADK) / 8th (SMD) training window; the chapter runs
+    # in about 4-5 minutes on 2 CPU cores. paper: the paper's sizes, 3 seeds, meant for CUDA.
+    "ch02": {
+        "ci": {
+            "seeds": [0, 1],
+            "hidden": 32,
+            "epochs": {"adk": 10, "smd": 10},
+            "batch_windows": {"adk": 8, "smd": 16},
+            "train_stride": {"adk": 4, "smd": 8},
+            "fractions": {"adk": [0.4, 0.3, 0.3], "smd": [0.7, 0.1, 0.2]},
+            "histories": [1, 5, 10],
+            "history_leads": [15, 120],
+            "leads": [1, 5, 15, 60, 120],
+            "lrs": [1.0, 0.1, 0.01, 0.001, 0.0001],
+            "history": 5,
+            "lead": 15,
+            "lr": 0.01,
+            "layouts": ["kirchhoff", "whole"],
+            "lr_sets": ["smd", "adk"],
+            "target": "position",
+            "variant_target": "displacement",
+            "max_fit_windows": 500,
+            "arima_order": [2, 1, 0],
+            "arima_max_fit_frames": 2000,
+            "arima_max_origins": None,
+        },
+        "paper": {
+            "seeds": [0, 1, 2],
+            "hidden": 32,
+            "epochs": {"adk": 100, "smd": 5},
+            "batch_windows": {"adk": 1000, "smd": 2000},
+            "train_stride": {"adk": 1, "smd": 1},
+            "fractions": {"adk": [0.7, 0.1, 0.2], "smd": [0.7, 0.1, 0.2]},
+            "histories": [1, 5, 10],
+            "history_leads": [15, 120],
+            "leads": [1, 5, 15, 60, 120],
+            "lrs": [1.0, 0.1, 0.01, 0.001, 0.0001],
+            "history": 5,
+            "lead": 15,
+            "lr": 0.01,
+            "layouts": ["kirchhoff", "whole"],
+            "lr_sets": ["smd", "adk"],
+            "target": "position",
+            "variant_target": "displacement",
+            "max_fit_windows": 2000,
+            "arima_order": [2, 1, 0],
+            "arima_max_fit_frames": 20000,
+            "arima_max_origins": 20000,
+        },
+    },
 }
 
 

@@ -5,6 +5,13 @@ come in nm (and fs, ps, pN, kcal/mol as named) and are shown in Angstrom where l
 plotted. :func:`set_style` is explicit: nothing changes on import.
 """
 
+from mdrepro.plots.forecast import (
+    plot_layout_comparison,
+    plot_lead_sweep,
+    plot_loss_curves,
+    plot_lr_curves,
+    plot_rmsd_comparison,
+)
 from mdrepro.plots.md import (
     plot_autocorrelation,
     plot_kurtosis,
@@ -19,8 +26,13 @@ __all__ = [
     "ANGSTROM_PER_NM",
     "plot_autocorrelation",
     "plot_kurtosis",
+    "plot_layout_comparison",
     "plot_lead_distributions",
+    "plot_lead_sweep",
+    "plot_loss_curves",
+    "plot_lr_curves",
     "plot_pulling",
+    "plot_rmsd_comparison",
     "plot_rmsd_time",
     "save_figure",
     "set_style",
