@@ -52,6 +52,18 @@ CHAPTERS: dict[str, Chapter] = {
             "decomposition",
             ("adk-equilibrium", "ala100-smd"),
         ),
+        Chapter(
+            "ch03",
+            "ch03_lstm_vae",
+            "3. LSTM-VAE latent generation of deca-alanine steered MD, with bonded energies",
+            ("decaala-smd",),
+        ),
+        Chapter(
+            "ch05",
+            "ch05_interpolation",
+            "5. Bi-directional interpolation of MD trajectories: malondialdehyde and benzene",
+            ("mda-xtb", "benzene-xtb"),
+        ),
     ]
 }
 

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from mdrepro import cli
+from mdrepro.data.registry import DATASETS
 
 
 def run_cli(*args, env=None):
@@ -17,8 +18,8 @@ def run_cli(*args, env=None):
 @pytest.mark.parametrize(
     ("args", "kind", "valid"),
     [
-        (["data", "build", "nope"], "data set", "adk-equilibrium, ala100-smd"),
-        (["data", "verify", "nope"], "data set", "adk-equilibrium, ala100-smd"),
+        (["data", "build", "nope"], "data set", ", ".join(sorted(DATASETS))),
+        (["data", "verify", "nope"], "data set", ", ".join(sorted(DATASETS))),
         (["run", "ch99"], "chapter", ", ".join(cli.CHAPTERS)),
         (["run", "ch01", "--profile", "huge"], "profile", "ci, paper"),
         (["data", "build", "ala100-smd", "--profile", "huge"], "profile", "ci, paper"),

@@ -310,3 +310,276 @@ def build_ala100_smd(
         }
     )
     return meta
+
+
+def build_decaala_smd(
+    params: dict[str, Any],
+    ent: CacheEntry,
+    progress: bool = True,
+    platform_name: str | None = None,
+    stop_after: int | None = None,
+) -> dict[str, Any]:
+    """Deca-alanine stretched by a moving End2End distance restraint, independent replicas.
+
+    A harmonic restraint of constant ``k`` on the distance between the C-alpha atoms of the
+    first and last residue (a ``CustomBondForce``) has its centre moved linearly from
+    ``start_A`` to ``end_A`` over each replica's ``n_frames`` frames (set once per frame), after
+    ``equilibration_ps`` with the centre at ``start_A``. Every replica starts from the same
+    minimised helix with its own velocities and noise (seed ``seed + replica``). Writes
+    ``backbone.pdb`` and ``rep<r>_backbone.dcd`` (N, CA, C, O, every frame), ``topology.pdb``
+    and ``rep<r>_all.dcd`` (all atoms every ``allatom_every`` frames) and ``pulling.npy``
+    (replica, frame, time, restraint centre, End2End distance, restraint force), all replicas
+    concatenated in replica order.
+    """
+    import mdtraj as md
+    from openmm import unit
+
+    from mdrepro.simulate import steering, systems
+    from mdrepro.simulate.runner import Stream, run_frames
+
+    topology, positions = systems.polyalanine_helix(params["n_residues"])
+    spec = systems.SystemSpec(
+        forcefield=params["forcefield"],
+        solvent=params["solvent"],
+        cutoff_nm=params["cutoff_nm"],
+    )
+    system = spec.create(topology)
+    mdtop = md.Topology.from_openmm(topology)
+    ca = mdtop.select("name CA")
+    backbone = mdtop.select("backbone and name N CA C O")
+    first, last = int(ca[0]), int(ca[-1])
+    k = params["spring_k_kcal_per_A2"] * KCAL_PER_A2_TO_KJ_PER_NM2
+    restraint = steering.MovingDistanceRestraint(
+        first, last, k, params["start_A"] * 0.1, params["end_A"] * 0.1
+    )
+    restraint.add_to(system)
+    pos = _minimised(ent, topology, positions, spec, platform_name)
+    xyz_min = np.asarray(pos.value_in_unit(unit.nanometer), dtype=np.float32)[None]
+    _save_traj(md.Trajectory(xyz_min, mdtop), ent.partial / "topology.pdb")
+    _save_traj(
+        md.Trajectory(xyz_min[:, backbone], mdtop.subset(backbone)), ent.partial / "backbone.pdb"
+    )
+    spf = _steps_per_frame(params)
+    n_frames = params["n_frames"]
+    n_eq = int(round(params["equilibration_ps"] * 1000 / params["timestep_fs"]))
+    every = params["allatom_every"]
+    bb_files, all_files, tables = [], [], []
+    sim = None
+    for r in range(params["n_replicas"]):
+        bb_out, all_out = (
+            ent.partial / f"rep{r:03d}_backbone.dcd",
+            ent.partial / f"rep{r:03d}_all.dcd",
+        )
+        tab_out = ent.scratch / f"rep{r:03d}_pulling.npy"
+        bb_files.append(bb_out.name)
+        all_files.append(all_out.name)
+        if not (bb_out.is_file() and all_out.is_file() and tab_out.is_file()):
+            sim = systems.langevin_simulation(
+                topology,
+                system,
+                pos,
+                temperature_K=params["temperature_K"],
+                timestep_fs=params["timestep_fs"],
+                friction_per_ps=params["friction_per_ps"],
+                platform=platform_name or "auto",
+                seed=params["seed"] + r,
+            )
+            tag = f"rep{r:03d}"
+            restraint.set_centre(sim.context, restraint.start_nm)
+            if n_eq and not (ent.scratch / f"{tag}_chunk00000.chk").is_file():
+                sim.step(n_eq)  # centre at rest at start_A
+
+            def after(simulation, frame, t_ps):
+                x = simulation.context.getState(getPositions=True).getPositions(asNumpy=True)
+                d = float(restraint.distance(x.value_in_unit(unit.nanometer)))
+                c = float(restraint.frame_centre(frame, n_frames))
+                return {"centre_nm": c, "end_to_end_nm": d, "force_kj_mol_nm": k * (c - d)}
+
+            rec = run_frames(
+                sim,
+                n_frames,
+                spf,
+                ent.scratch,
+                tag,
+                [Stream("backbone", backbone, 1), Stream("all", None, every)],
+                before_frame=restraint.before_frame_hook(n_frames),
+                after_frame=after,
+                chunk_frames=params["chunk_frames"],
+                progress=progress,
+                stop_after=stop_after,
+            )
+            sc = rec["scalars"]
+            table = np.rec.fromarrays(
+                [
+                    np.full(n_frames, r, dtype=np.int64),
+                    np.arange(n_frames, dtype=np.int64),
+                    rec["time_ps"],
+                    sc.centre_nm,
+                    sc.end_to_end_nm,
+                    sc.force_kj_mol_nm,
+                ],
+                names=[
+                    "replica",
+                    "frame",
+                    "time_ps",
+                    "centre_nm",
+                    "end_to_end_nm",
+                    "force_kj_mol_nm",
+                ],
+            )
+            bb_top = mdtop.subset(backbone)
+            _save_traj(md.Trajectory(rec["backbone"], bb_top, time=rec["time_ps"]), bb_out)
+            t_all = rec["time_ps"][::every]
+            _save_traj(md.Trajectory(rec["all"], mdtop, time=t_all), all_out)
+            _save_npy(tab_out, table)  # last: marks the replica complete
+        tables.append(np.load(tab_out))
+    table = np.concatenate(tables).view(np.recarray)
+    _save_npy(ent.partial / "pulling.npy", table)
+    meta = (
+        _engine_meta(sim, params, spec)
+        if sim is not None
+        else {"engine": "OpenMM", "system": spec.describe()}
+    )
+    meta.update(
+        {
+            "n_replicas": params["n_replicas"],
+            "frames_per_replica": n_frames,
+            "steps_per_replica": n_frames * spf + n_eq,
+            "n_atoms": mdtop.n_atoms,
+            "n_backbone_atoms": int(len(backbone)),
+            "termini": "charged, uncapped (NH3+ and COO-)",
+            "restraint": restraint.describe(),
+            "restraint_atoms": [first, last],
+            "end_to_end_first_last_A": [
+                float(10 * table.end_to_end_nm[table.frame == 0].mean()),
+                float(10 * table.end_to_end_nm[table.frame == n_frames - 1].mean()),
+            ],
+            "parts": {
+                "backbone": {
+                    "topology": "backbone.pdb",
+                    "trajectories": bb_files,
+                    "frame_interval_fs": params["frame_interval_fs"],
+                },
+                "all": {
+                    "topology": "topology.pdb",
+                    "trajectories": all_files,
+                    "frame_interval_fs": params["frame_interval_fs"] * every,
+                },
+            },
+            "tables": {"pulling": "pulling.npy"},
+        }
+    )
+    return meta
+
+
+def build_xtb_md(
+    params: dict[str, Any],
+    ent: CacheEntry,
+    progress: bool = True,
+    platform_name: str | None = None,
+    stop_after: int | None = None,
+) -> dict[str, Any]:
+    """GFN2-xTB (tblite + ASE) MD of a small molecule at one or more temperatures.
+
+    The idealised geometry of ``params["molecule"]`` is optimised with GFN2-xTB, then every
+    temperature gets a Langevin equilibration (``fixcm=False``) and an NVE production run
+    recorded at every step (:func:`mdrepro.simulate.xtb.run_md`; production chunks are
+    checkpointed in scratch, so an interrupted build resumes). Writes ``<T>K.npz`` per
+    temperature with ``positions_nm`` ``(T, N, 3)``, ``velocities_nm_per_ps``,
+    ``energy_kJ_per_mol`` ``(T,)`` and ``z`` ``(N,)``, and ``optimised.npz`` (the start
+    geometry, Å, with its energy).
+    """
+    from mdrepro.data.phasespace import KJ_PER_EV, NM_PER_A, NMPS_PER_APFS
+    from mdrepro.simulate import xtb
+
+    symbols, pos0 = xtb.MOLECULES[params["molecule"]]()
+    opt_file = ent.partial / "optimised.npz"
+    if opt_file.is_file():
+        with np.load(opt_file) as f:
+            pos, e_opt = f["R"], float(f["E"])
+    else:
+        atoms = xtb.make_atoms(symbols, pos0)
+        e_opt = xtb.optimise(atoms, params["optimise_fmax_eV_per_A"])
+        pos = atoms.get_positions()
+        buf = io.BytesIO()
+        np.savez(buf, R=pos, E=e_opt, z=atoms.get_atomic_numbers())
+        atomic_write_bytes(opt_file, buf.getvalue())
+    z = xtb.make_atoms(symbols, pos).get_atomic_numbers()
+    parts, summaries = {}, {}
+    for k, T in enumerate(params["temperatures_K"]):
+        label = f"{int(round(T))}K"
+        out = ent.partial / f"{label}.npz"
+        info = {
+            "file": out.name,
+            "temperature_K": float(T),
+            "frame_interval_fs": params["timestep_fs"],
+        }
+        parts[label] = info
+        if out.is_file():
+            continue
+        run, summary = xtb.run_md(
+            symbols,
+            pos,
+            temperature_K=float(T),
+            timestep_fs=params["timestep_fs"],
+            equilibration_steps=params["equilibration_steps"],
+            production_steps=params["production_steps"],
+            friction_per_fs=params["friction_per_fs"],
+            seed=params["seed"] + k,
+            production=params["production"],
+            scratch=ent.scratch,
+            tag=label,
+            chunk_steps=params["chunk_steps"],
+            progress=progress,
+            stop_after=stop_after,
+        )
+        summaries[label] = summary
+        buf = io.BytesIO()
+        np.savez(
+            buf,
+            positions_nm=(run.positions * NM_PER_A).astype(np.float32),
+            velocities_nm_per_ps=(run.velocities * NMPS_PER_APFS).astype(np.float32),
+            energy_kJ_per_mol=run.energy * KJ_PER_EV,
+            z=z,
+        )
+        atomic_write_bytes(out, buf.getvalue())
+        atomic_write_bytes(ent.partial / f"{label}_summary.json", _json_bytes(summary))
+    for label in parts:
+        if label not in summaries:
+            import json
+
+            f = ent.partial / f"{label}_summary.json"
+            summaries[label] = json.loads(f.read_text()) if f.is_file() else {}
+    steps = params["equilibration_steps"] + params["production_steps"]
+    return {
+        "engine": "tblite (GFN2-xTB) through ASE",
+        "engine_version": xtb.engine_version(),
+        "ase_version": _version("ase"),
+        "molecule": params["molecule"],
+        "method": "GFN2-xTB",
+        "optimised_energy_eV": e_opt,
+        "temperature_K": list(params["temperatures_K"]),
+        "timestep_fs": params["timestep_fs"],
+        "save_interval_fs": params["timestep_fs"],
+        "seed": params["seed"],
+        "steps": steps * len(parts),
+        "frames": params["production_steps"] * len(parts),
+        "production": params["production"],
+        "run_summaries": summaries,
+        "parts": parts,
+    }
+
+
+def _json_bytes(obj) -> bytes:
+    import json
+
+    return json.dumps(obj, indent=2).encode()
+
+
+def _version(package: str) -> str:
+    import importlib.metadata as im
+
+    try:
+        return im.version(package)
+    except im.PackageNotFoundError:  # pragma: no cover
+        return "-"

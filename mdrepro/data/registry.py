@@ -157,6 +157,145 @@ _register(
 )
 
 
+_register(
+    DatasetSpec(
+        name="decaala-smd",
+        title="Deca-alanine stretched by a moving End2End distance restraint, 300 K, replicas",
+        recipe="build_decaala_smd",
+        version=1,
+        chapters=("ch03",),
+        source=(
+            "Cava et al. (LSTM-VAE latent generation): NAMD, CHARMM + GBIS, 300 K; colvars "
+            "harmonic bias on the C-alpha(1)-C-alpha(10) distance, centre moved 12 -> 34 Å, "
+            "k = 1 kcal/mol/Å^2; many independent replicas (the authors' repository holds "
+            "dozens); backbone (N, CA, C, O: 40 atoms) as model input."
+        ),
+        params={
+            "paper": {
+                "n_residues": 10,
+                "forcefield": "ff14SBonlysc",
+                "solvent": "gbn2",
+                "cutoff_nm": None,
+                "temperature_K": 300.0,
+                "timestep_fs": 1.0,
+                "frame_interval_fs": 1000.0,
+                "friction_per_ps": 1.0,
+                "spring_k_kcal_per_A2": 1.0,
+                "start_A": 12.0,
+                "end_A": 34.0,
+                "n_replicas": 50,
+                "n_frames": 1000,
+                "allatom_every": 1,
+                "equilibration_ps": 10.0,
+                "seed": 2022,
+                "chunk_frames": 250,
+            },
+            "ci": {
+                "n_residues": 10,
+                "forcefield": "amber99sbildn",
+                "solvent": "obc",
+                "cutoff_nm": None,
+                "temperature_K": 300.0,
+                "timestep_fs": 2.0,
+                "frame_interval_fs": 200.0,
+                "friction_per_ps": 1.0,
+                "spring_k_kcal_per_A2": 1.0,
+                "start_A": 12.0,
+                "end_A": 34.0,
+                "n_replicas": 12,
+                "n_frames": 200,
+                "allatom_every": 1,
+                "equilibration_ps": 2.0,
+                "seed": 2022,
+                "chunk_frames": 100,
+            },
+        },
+    )
+)
+
+
+# GFN2-xTB phase-space trajectories of the interpolation chapter (Winkler & Sauceda 2020): the
+# slides integrate with DFT at 0.2 fs; ci uses 0.5 fs (the MD17 step) and a few ps per
+# temperature. Production is NVE after a Langevin equilibration (see mdrepro.simulate.xtb).
+_XTB_CI = {
+    "timestep_fs": 0.5,
+    "equilibration_steps": 2000,
+    "friction_per_fs": 0.01,
+    "production": "nve",
+    "chunk_steps": 2000,
+    "optimise_fmax_eV_per_A": 0.005,
+}
+_XTB_PAPER = {
+    "timestep_fs": 0.2,
+    "equilibration_steps": 10_000,
+    "friction_per_fs": 0.01,
+    "production": "nve",
+    "chunk_steps": 20_000,
+    "optimise_fmax_eV_per_A": 0.005,
+}
+
+_register(
+    DatasetSpec(
+        name="mda-xtb",
+        title="Keto-malondialdehyde, GFN2-xTB MD at 100, 300 and 500 K (positions + velocities)",
+        recipe="build_xtb_md",
+        version=1,
+        chapters=("ch05",),
+        source=(
+            "Winkler & Sauceda (2020): DFT MD of keto-malondialdehyde at 100, 300 and 500 K, "
+            "0.2 fs steps, positions and velocities at every step. Here: GFN2-xTB (tblite) "
+            "through ASE, Langevin equilibration then NVE production."
+        ),
+        params={
+            "paper": {
+                "molecule": "keto-malondialdehyde",
+                "temperatures_K": [100.0, 300.0, 500.0],
+                "production_steps": 500_000,
+                "seed": 2020,
+                **_XTB_PAPER,
+            },
+            "ci": {
+                "molecule": "keto-malondialdehyde",
+                "temperatures_K": [100.0, 300.0, 500.0],
+                "production_steps": 8000,
+                "seed": 2020,
+                **_XTB_CI,
+            },
+        },
+    )
+)
+
+_register(
+    DatasetSpec(
+        name="benzene-xtb",
+        title="Benzene, GFN2-xTB MD at 300 K (positions + velocities)",
+        recipe="build_xtb_md",
+        version=1,
+        chapters=("ch05",),
+        source=(
+            "Winkler & Sauceda (2020): benzene MD (MD17-like, 0.5 fs). Here: GFN2-xTB (tblite) "
+            "through ASE at 300 K, Langevin equilibration then NVE production."
+        ),
+        params={
+            "paper": {
+                "molecule": "benzene",
+                "temperatures_K": [300.0],
+                "production_steps": 500_000,
+                "seed": 2021,
+                **_XTB_PAPER,
+            },
+            "ci": {
+                "molecule": "benzene",
+                "temperatures_K": [300.0],
+                "production_steps": 6000,
+                "seed": 2021,
+                **_XTB_CI,
+            },
+        },
+    )
+)
+
+
 def get(name: str) -> DatasetSpec:
     """The spec of data set ``name`` (raises :class:`UnknownNameError` listing valid names)."""
     try:

@@ -12,6 +12,19 @@ from mdrepro.plots.forecast import (
     plot_lr_curves,
     plot_rmsd_comparison,
 )
+from mdrepro.plots.generation import (
+    plot_deviation_distributions,
+    plot_end_to_end_sequence,
+    plot_energy_distributions,
+    plot_training_history,
+)
+from mdrepro.plots.interpolation import (
+    plot_distributions,
+    plot_error_profiles,
+    plot_free_energy,
+    plot_interpolation_traces,
+    plot_spectra,
+)
 from mdrepro.plots.md import (
     plot_autocorrelation,
     plot_kurtosis,
@@ -23,6 +36,10 @@ from mdrepro.plots.md import (
 from mdrepro.plots.style import ANGSTROM_PER_NM, set_style
 
 __all__ = [
+    "plot_deviation_distributions",
+    "plot_end_to_end_sequence",
+    "plot_energy_distributions",
+    "plot_training_history",
     "ANGSTROM_PER_NM",
     "plot_autocorrelation",
     "plot_kurtosis",
@@ -36,4 +53,11 @@ __all__ = [
     "plot_rmsd_time",
     "save_figure",
     "set_style",
+]
+__all__ += [
+    "plot_distributions",
+    "plot_error_profiles",
+    "plot_free_energy",
+    "plot_interpolation_traces",
+    "plot_spectra",
 ]

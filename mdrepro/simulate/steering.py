@@ -499,3 +499,145 @@ def add_position_restraint(system, atoms, positions, k: float = 1.0e5, name: str
         force.addParticle(i, r.tolist())
     force.setName(f"{name} position restraint")
     return system.addForce(force)
+
+
+@dataclass
+class MovingDistanceRestraint:
+    r"""A harmonic restraint on the distance of two atoms whose centre moves linearly.
+
+    ``U = k/2 (|r_j - r_i| - d0)^2`` with the centre ``d0`` a global context parameter that
+    moves from ``start_nm`` to ``end_nm`` over a run (the NAMD colvars "harmonic" bias with
+    ``targetCenters`` and ``targetNumSteps`` on a ``distance`` colvar). Like
+    :class:`ConstantVelocityPuller`, the centre moves in steps: :meth:`before_frame_hook` sets
+    it once per frame, for the middle of the frame.
+
+    Attributes
+    ----------
+    atom1, atom2 : int
+        Atom indices (e.g. the C-alpha atoms of the first and last residue).
+    k : float
+        Spring constant, kJ/mol/nm^2 (1 kcal/mol/A^2 is 418.4).
+    start_nm, end_nm : float
+        Centre at the start and at the end of the run, nm.
+    name : str
+        Prefix of the global parameters ``{name}_k`` and ``{name}_centre``.
+    force_index : int or None
+        Index of the force in the System once added (:meth:`add_to`).
+    """
+
+    atom1: int
+    atom2: int
+    k: float
+    start_nm: float
+    end_nm: float
+    name: str = "e2e"
+    force_index: int | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        for what in ("atom1", "atom2"):
+            v = getattr(self, what)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise ValueError(f"expected an integer {what}, found {v!r}")
+            setattr(self, what, int(v))
+        if self.atom1 == self.atom2:
+            raise ValueError(f"expected two different atoms, found {self.atom1} twice")
+        self.k = _positive("spring constant k (kJ/mol/nm^2)", self.k)
+        self.start_nm = _positive("start centre start_nm", self.start_nm)
+        self.end_nm = _positive("end centre end_nm", self.end_nm)
+        if not self.name.isidentifier():
+            raise ValueError(
+                f"expected a parameter prefix that is an identifier, found {self.name!r}"
+            )
+
+    @property
+    def centre_parameter(self) -> str:
+        """Name of the global parameter holding the centre ``d0`` (nm)."""
+        return f"{self.name}_centre"
+
+    @property
+    def k_parameter(self) -> str:
+        """Name of the spring-constant global parameter."""
+        return f"{self.name}_k"
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready description (units in the keys)."""
+        return {
+            "protocol": "harmonic distance restraint, centre moved linearly (NAMD colvars)",
+            "atoms": [self.atom1, self.atom2],
+            "k_kj_mol_nm2": self.k,
+            "start_nm": self.start_nm,
+            "end_nm": self.end_nm,
+        }
+
+    def add_to(self, system) -> int:
+        """Add the restraint to ``system`` as a ``CustomBondForce`` (centre at ``start_nm``).
+
+        Parameters
+        ----------
+        system : openmm.System
+
+        Returns
+        -------
+        int
+            The force's index in ``system`` (also stored in :attr:`force_index`).
+        """
+        import openmm
+
+        if self.force_index is not None:
+            raise ValueError(f"expected a restraint not yet added, found force {self.force_index}")
+        _check_atom(system, self.atom1, "first restrained atom")
+        _check_atom(system, self.atom2, "second restrained atom")
+        force = openmm.CustomBondForce(f"0.5*{self.k_parameter}*(r - {self.centre_parameter})^2")
+        force.addGlobalParameter(self.k_parameter, self.k)
+        force.addGlobalParameter(self.centre_parameter, self.start_nm)
+        force.addBond(self.atom1, self.atom2, [])
+        force.setName(f"{self.name} moving distance restraint")
+        self.force_index = system.addForce(force)
+        return self.force_index
+
+    def centre(self, fraction):
+        """Centre at ``fraction`` (0 to 1) of the run, nm (scalar or array; clipped to [0, 1])."""
+        f = np.clip(np.asarray(fraction, dtype=np.float64), 0.0, 1.0)
+        return self.start_nm + (self.end_nm - self.start_nm) * f + 0.0
+
+    def frame_centre(self, frame, n_frames: int):
+        """Centre during frame ``frame`` of ``n_frames`` (set for the frame's middle), nm."""
+        if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)):
+            raise ValueError(f"expected an integer n_frames, found {n_frames!r}")
+        if n_frames < 1:
+            raise ValueError(f"expected n_frames >= 1, found {n_frames}")
+        return self.centre((np.asarray(frame, dtype=np.float64) + 0.5) / n_frames)
+
+    def set_centre(self, context, centre_nm: float) -> None:
+        """Move the centre (one ``Context.setParameter`` call)."""
+        context.setParameter(self.centre_parameter, float(centre_nm))
+
+    def before_frame_hook(self, n_frames: int):
+        """A ``before_frame`` hook for :func:`mdrepro.simulate.runner.run_frames`.
+
+        Parameters
+        ----------
+        n_frames : int
+            Frames of the run: the centre goes from ``start_nm`` (before frame 0) to
+            ``end_nm`` (after the last frame), set for the middle of each frame.
+
+        Returns
+        -------
+        callable
+            ``hook(simulation, frame, time_ps)``.
+        """
+        self.frame_centre(0, n_frames)  # validates n_frames
+
+        def hook(simulation, frame, time_ps):
+            self.set_centre(simulation.context, self.frame_centre(frame, n_frames))
+
+        return hook
+
+    def distance(self, positions) -> np.ndarray:
+        """Distance between the two atoms, nm; ``positions`` of shape (..., n_atoms, 3)."""
+        xyz = _as_nm(positions)
+        return np.linalg.norm(xyz[..., self.atom2, :] - xyz[..., self.atom1, :], axis=-1)
+
+    def energy(self, positions, centre_nm) -> np.ndarray:
+        """Restraint energy ``k/2 (d - d0)^2``, kJ/mol."""
+        return 0.5 * self.k * (self.distance(positions) - np.asarray(centre_nm)) ** 2
