@@ -11,6 +11,8 @@ Every number of the notebook comes from here:
 * :func:`interpolate_segments` interpolates every test segment uni- or bi-directionally and
   returns the prediction in nm and nm/ps; :func:`error_profile` the position error per time in
   the segment;
+* :func:`hermite_segments` - the classical reference: cubic Hermite interpolation of every test
+  segment from the same end positions and velocities the bi-directional models get;
 * analysis: :func:`pair_distances`, :func:`vdos` (vibrational spectrum from the velocity
   autocorrelation), :func:`dihedral`, :func:`free_energy_2d`;
 * :func:`check_claims` judges the slides' statements.
@@ -26,7 +28,12 @@ import torch
 from mdrepro.claims import ClaimSet, monotone_increasing
 from mdrepro.data.phasespace import PhaseSpaceSet
 from mdrepro.errors import DataError
-from mdrepro.models.interpolation import SegmentObjective, interpolate, make_model
+from mdrepro.models.interpolation import (
+    SegmentObjective,
+    hermite_interpolate,
+    interpolate,
+    make_model,
+)
 from mdrepro.training import TensorPairs, train
 
 __all__ = [
@@ -38,6 +45,7 @@ __all__ = [
     "fit",
     "free_energy_2d",
     "free_energy_rmse",
+    "hermite_segments",
     "interpolate_segments",
     "pair_distances",
     "prepare",
@@ -74,6 +82,9 @@ class SegmentData:
         Frame index of the first test frame.
     scale : tuple of float
         Position scale (nm) and velocity scale (nm/ps).
+    val : numpy.ndarray, shape (n_val, T + 1, D)
+        Validation segments: consecutive segments tiling the last ``val_fraction`` of the
+        training frames, which no training segment touches (empty without a split).
     """
 
     set: PhaseSpaceSet
@@ -83,6 +94,7 @@ class SegmentData:
     test_start: int
     scale: tuple[float, float]
     info: dict = field(default_factory=dict)
+    val: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
@@ -139,6 +151,7 @@ def prepare(
     train_fraction: float = 0.6,
     train_stride: int = 5,
     max_test_segments: int | None = None,
+    val_fraction: float = 0.0,
 ) -> SegmentData:
     """Cut a trajectory into standardised training and test segments.
 
@@ -153,6 +166,10 @@ def prepare(
         Frames between the starts of consecutive (overlapping) training segments.
     max_test_segments : int, optional
         Keep at most this many test segments.
+    val_fraction : float
+        Trailing fraction of the training frames held out for validation (early-stopping-free
+        monitoring of convergence): the training segments end before it, the validation
+        segments tile it. The scales come from the remaining training frames only.
     """
     if n_steps < 2:
         raise DataError(f"expected segments of at least 2 steps, found {n_steps}")
@@ -164,8 +181,18 @@ def prepare(
             f"{ps.name}: expected at least {2 * (n_steps + 1)} frames for training and test "
             f"segments of {n_steps} steps, found {T}"
         )
-    q_scale = float(ps.positions[:n_train].std())
-    v_scale = float(ps.velocities[:n_train].std())
+    if not 0.0 <= val_fraction < 1.0:
+        raise DataError(f"expected 0 <= val_fraction < 1, found {val_fraction}")
+    n_val = int(n_train * val_fraction)
+    if n_val and n_val < n_steps + 1:
+        raise DataError(
+            f"{ps.name}: a validation part of {n_val} frames holds no segment of {n_steps} steps"
+        )
+    n_fit = n_train - n_val
+    if n_fit < n_steps + 1:
+        raise DataError(f"{ps.name}: no training segment left after the validation split")
+    q_scale = float(ps.positions[:n_fit].std())
+    v_scale = float(ps.velocities[:n_fit].std())
     X = np.concatenate(
         [
             ps.positions.reshape(T, -1) / q_scale,
@@ -173,8 +200,14 @@ def prepare(
         ],
         axis=1,
     ).astype(np.float32)
-    starts = np.arange(0, n_train - n_steps, train_stride)
+    starts = np.arange(0, n_fit - n_steps, train_stride)
     train = np.stack([X[s : s + n_steps + 1] for s in starts])
+    val_starts = np.arange(n_fit, n_train - n_steps, n_steps)
+    val = (
+        np.stack([X[s : s + n_steps + 1] for s in val_starts])
+        if len(val_starts)
+        else np.zeros((0, n_steps + 1, X.shape[1]), np.float32)
+    )
     test_starts = np.arange(n_train, T - n_steps, n_steps)
     if max_test_segments is not None:
         test_starts = test_starts[:max_test_segments]
@@ -186,7 +219,12 @@ def prepare(
         test=test,
         test_start=int(n_train),
         scale=(q_scale, v_scale),
-        info={"n_train_segments": len(train), "n_test_segments": len(test)},
+        info={
+            "n_train_segments": len(train),
+            "n_val_segments": len(val),
+            "n_test_segments": len(test),
+        },
+        val=val,
     )
 
 
@@ -201,24 +239,35 @@ def fit(
     seed: int = 0,
     device: str = "cpu",
     progress: bool = False,
+    patience: int | None = None,
 ):
     """Train a dynamics model of ``kind`` on the training segments.
+
+    With validation segments, the model returned holds the weights of the epoch with the
+    lowest validation loss (:func:`mdrepro.training.train` with ``restore_best``), and
+    training stops after ``patience`` epochs without improvement.
 
     Returns
     -------
     model : DynamicsModel
         Trained, in eval mode, on ``device``.
     result : TrainResult
-        Losses are the MSE of the forward and backward rollouts in standardised units.
+        Losses are the MSE of the forward and backward rollouts in standardised units, per
+        epoch on the training segments and (if ``seg`` has any) on the validation segments.
     """
     torch.manual_seed(seed)
     model = make_model(kind, seg.dim, hidden=hidden, kinetic_scale=seg.kinetic_scale)
     obj = SegmentObjective(model)
     x = torch.as_tensor(seg.train)
     data = TensorPairs(x, SegmentObjective.targets(x), device=device)
+    val = None
+    if seg.val is not None and len(seg.val):
+        xv = torch.as_tensor(seg.val)
+        val = TensorPairs(xv, SegmentObjective.targets(xv), device=device)
     res = train(
         obj,
         data,
+        val,
         epochs=epochs,
         lr=lr,
         batch_size=batch_size,
@@ -227,6 +276,8 @@ def fit(
         progress=progress,
         desc=f"{kind} (seed {seed})",
         grad_clip=1.0,
+        patience=patience,
+        restore_best=True,
     )
     model.eval()
     return model, res
@@ -249,6 +300,20 @@ def interpolate_segments(
             x = torch.as_tensor(seg.test[s : s + batch_size], device=dev)
             out.append(interpolate(model, x[:, 0], x[:, -1], seg.n_steps, mode).cpu().numpy())
     return np.concatenate(out)
+
+
+def hermite_segments(seg: SegmentData) -> np.ndarray:
+    """Cubic Hermite interpolation of every test segment between its end states (positions
+    and velocities at both ends; no learning) - the classical reference of the models.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_test, T + 1, D)
+        Standardised states, like :func:`interpolate_segments`.
+    """
+    x = seg.test.astype(np.float64)
+    out = hermite_interpolate(x[:, 0], x[:, -1], seg.n_steps, seg.kinetic_scale)
+    return out.astype(np.float32)
 
 
 def error_profile(seg: SegmentData, pred: np.ndarray) -> np.ndarray:
@@ -507,6 +572,7 @@ def fit_and_score(kind, seg, params, seed, device="cpu"):
         batch_size=params["batch_size"],
         seed=seed,
         device=device,
+        patience=params.get("patience"),
     )
     out = {"model": model, "train": res, "pred": {}, "profile": {}, "error": {}}
     for mode in ("uni", "bi"):

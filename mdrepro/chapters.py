@@ -59,6 +59,12 @@ CHAPTERS: dict[str, Chapter] = {
             ("decaala-smd",),
         ),
         Chapter(
+            "ch04",
+            "ch04_latent_space_simulators",
+            "4. Molecular latent space simulators: four-well and Trp-cage",
+            ("fourwell-bd", "trpcage-go"),
+        ),
+        Chapter(
             "ch05",
             "ch05_interpolation",
             "5. Bi-directional interpolation of MD trajectories: malondialdehyde and benzene",

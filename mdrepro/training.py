@@ -15,6 +15,7 @@ which yields ``N`` rows in the Kirchhoff layout); :class:`TensorPairs` wraps pla
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from contextlib import contextmanager
@@ -109,6 +110,9 @@ class TrainResult:
         The epoch (1-based) in which it happened.
     stopped_early : bool
         Early stopping ended the run before ``epochs``.
+    best_epoch : int or None
+        With ``restore_best``: the epoch (0 = untrained) whose weights the model holds at the
+        end, the one with the lowest validation loss.
     epochs : int
         Epochs completed.
     steps : int
@@ -127,6 +131,7 @@ class TrainResult:
     diverged: bool = False
     diverged_epoch: int | None = None
     stopped_early: bool = False
+    best_epoch: int | None = None
     epochs: int = 0
     steps: int = 0
     sequences: int = 0
@@ -206,6 +211,7 @@ def train(
     grad_clip: float | None = None,
     eval_batch_size: int | None = None,
     flush_denormal: bool | None = None,
+    restore_best: bool = False,
 ) -> TrainResult:
     """Train ``model`` with Adam on the mean squared error; never raises on divergence.
 
@@ -242,6 +248,10 @@ def train(
     flush_denormal : bool, optional
         Flush denormal floats to zero while training (:func:`flush_denormals`); default on for
         the CPU.
+    restore_best : bool
+        End with the weights of the epoch with the lowest validation loss (epoch 0, the
+        untrained model, included), i.e. model selection on the validation split, never on
+        test data. Needs ``val_data``; ignored without it.
 
     Returns
     -------
@@ -271,6 +281,7 @@ def train(
             patience,
             grad_clip,
             eval_batch_size,
+            restore_best,
         )
 
 
@@ -288,6 +299,7 @@ def _train(
     patience,
     grad_clip,
     eval_batch_size,
+    restore_best=False,
 ) -> TrainResult:
     """The loop of :func:`train` (arguments checked)."""
     from tqdm.auto import tqdm
@@ -305,6 +317,11 @@ def _train(
     val_hist = [evaluate(model, val_data, eval_bs) if has_val else float("nan")]
     res = TrainResult(np.array([]), np.array([]), device=str(dev))
     best, since_best = math.inf, 0
+    keep = restore_best and has_val
+    best_state, best_val = None, math.inf
+    if keep and math.isfinite(val_hist[0]):
+        best_state = copy.deepcopy(model.state_dict())
+        best_val, res.best_epoch = val_hist[0], 0
     bar = tqdm(range(1, epochs + 1), desc=desc or "training", disable=not progress, leave=False)
     for epoch in bar:
         perm = torch.randperm(n, generator=gen)
@@ -343,6 +360,8 @@ def _train(
             res.diverged, res.diverged_epoch = True, epoch
             break
         bar.set_postfix(train=f"{train_hist[-1]:.3g}", val=f"{v:.3g}")
+        if keep and v < best_val:
+            best_state, best_val, res.best_epoch = copy.deepcopy(model.state_dict()), v, epoch
         if patience is not None and has_val:
             if v < best:
                 best, since_best = v, 0
@@ -352,6 +371,8 @@ def _train(
                     res.stopped_early = True
                     break
     bar.close()
+    if keep and best_state is not None:
+        model.load_state_dict(best_state)
     res.train_loss = np.asarray(train_hist, dtype=np.float64)
     res.val_loss = np.asarray(val_hist, dtype=np.float64)
     res.wall_s = time.perf_counter() - t_call

@@ -8,6 +8,7 @@ import pytest
 
 from mdrepro import ch05
 from mdrepro.data.phasespace import PhaseSpaceSet
+from mdrepro.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,6 +37,27 @@ def test_prepare_segments_tile_the_test_part_and_round_trip_units():
     # centre of mass removed, otherwise the positions are the input's
     ref = seg.set.positions[seg.test_start : seg.test_start + len(q)]
     np.testing.assert_allclose(q, ref, atol=1e-6)
+
+
+def test_validation_split_is_disjoint_from_training_and_hermite_reference_is_pinned():
+    R, V = _oscillating_mda()
+    ps = PhaseSpaceSet("x", R * 0.1, V * 100, np.array([6, 6, 6, 8, 8, 1, 1, 1, 1]), 0.5)
+    seg = ch05.prepare(ps, 20, 0.6, 5, val_fraction=0.2)
+    n_train = int(240 * 0.6)
+    n_fit = n_train - int(n_train * 0.2)
+    assert len(seg.val) == (n_train - n_fit - 1) // 20 and seg.val.shape[1:] == (21, 54)
+    # the last training segment ends before the first validation frame
+    assert (len(seg.train) - 1) * 5 + 20 < n_fit
+    assert seg.info["n_val_segments"] == len(seg.val)
+    assert len(ch05.prepare(ps, 20, 0.6, 5).val) == 0
+    with pytest.raises(DataError):
+        ch05.prepare(ps, 20, 0.6, 5, val_fraction=0.05)  # 7 frames hold no segment
+    # Hermite reference: exact end conditions, small error on smooth oscillations
+    h = ch05.hermite_segments(seg)
+    assert h.shape == seg.test.shape
+    assert ch05.end_condition_error(seg, h) <= ch05.END_TOL
+    prof = ch05.error_profile(seg, h)
+    assert prof[0] == prof[-1] == 0 and 0 < ch05.mean_interior_error(prof) < 0.1
 
 
 def test_dihedral_and_vdos_against_independent_values():

@@ -145,3 +145,25 @@ def test_flush_denormals_nests_and_restores():
     assert float(tiny * 1.0) > 0.0  # restored
     with flush_denormals(enabled=False):
         assert float(tiny * 1.0) > 0.0
+
+
+def test_restore_best_keeps_the_weights_of_the_lowest_validation_loss():
+    # training pulls the model towards y = sum(x); validation wants y = 0: the untrained-like
+    # early weights validate best, and restore_best must hand exactly those back
+    torch.manual_seed(0)
+    x = torch.randn(200, 3)
+    data = TensorPairs(x, x.sum(1, keepdim=True))
+    val = TensorPairs(x, torch.zeros(200, 1))
+    model = nn.Linear(3, 1)
+    res = train(
+        model, data, val, epochs=8, lr=0.1, batch_size=50, restore_best=True, progress=False
+    )
+    assert res.best_epoch == int(np.nanargmin(res.val_loss))
+    assert evaluate(model, val, 200) == pytest.approx(np.nanmin(res.val_loss), rel=1e-6)
+    # without it, the model ends at the last epoch's (worse) weights
+    torch.manual_seed(0)
+    model2 = nn.Linear(3, 1)
+    res2 = train(model2, data, val, epochs=8, lr=0.1, batch_size=50, progress=False)
+    assert res2.best_epoch is None
+    assert evaluate(model2, val, 200) == pytest.approx(res2.val_loss[-1], rel=1e-6)
+    assert res2.val_loss[-1] > np.nanmin(res2.val_loss)

@@ -583,3 +583,145 @@ def _version(package: str) -> str:
         return im.version(package)
     except im.PackageNotFoundError:  # pragma: no cover
         return "-"
+
+
+def build_fourwell_bd(
+    params: dict[str, Any],
+    ent: CacheEntry,
+    progress: bool = True,
+    platform_name: str | None = None,
+) -> dict[str, Any]:
+    """Overdamped Brownian dynamics on the four-well potential (deeptime's C++ integrator).
+
+    Writes ``x.npy``: ``(n_frames,)`` float64 positions every ``save_every`` steps of size
+    ``h`` (dimensionless units, ``kT = 1``, unit diffusivity), prefactor ``a`` (see
+    :func:`mdrepro.simulate.fourwell.simulate`).
+    """
+    from mdrepro.simulate import fourwell
+
+    out = ent.partial / "x.npy"
+    if not out.is_file():
+        x = fourwell.simulate(
+            params["a"], params["n_steps"], params["h"], params["save_every"], params["seed"]
+        )
+        _save_npy(out, x)
+    x = np.load(out)
+    return {
+        "engine": "deeptime prinz_potential (C++ Euler-Maruyama)",
+        "engine_version": _version("deeptime"),
+        "a": params["a"],
+        "steps": params["n_steps"],
+        "frames": int(len(x)),
+        "seed": params["seed"],
+        "parts": {"x": {"array": "x.npy", "frame_interval": params["h"] * params["save_every"]}},
+    }
+
+
+def build_trpcage_go(
+    params: dict[str, Any],
+    ent: CacheEntry,
+    progress: bool = True,
+    platform_name: str | None = None,
+    stop_after: int | None = None,
+) -> dict[str, Any]:
+    """C-alpha Go model of Trp-cage (1L2Y) near its folding midpoint, Langevin dynamics.
+
+    The temperature is chosen by a scan: short runs at ``scan_temperatures_K`` (each
+    ``scan_ps``) give the mean fraction of native contacts ``<Q>(T)``, and the production
+    temperature is where the linear interpolation of ``<Q>(T)`` crosses ``q_mid`` (the scan
+    result is kept in the manifest). Then one production run of ``n_frames`` frames through the
+    resumable runner. Writes ``topology.pdb`` (20 C-alpha beads, native positions) and
+    ``traj.dcd``.
+    """
+    import json
+
+    import mdtraj as md
+    from openmm import unit
+
+    from mdrepro.simulate import gomodel, systems
+    from mdrepro.simulate.runner import Stream, run_frames
+
+    plat = params.get("platform") or platform_name or "auto"
+    top, system, x0 = gomodel.build_go_system(params["eps_kj"])
+    mdtop = md.Topology.from_openmm(top)
+    scan_file = ent.scratch / "scan.json"
+    if scan_file.is_file():
+        scan = json.loads(scan_file.read_text())
+    else:
+        q_mean = []
+        spf_scan = 100
+        n_scan = int(round(params["scan_ps"] * 1000 / params["timestep_fs"] / spf_scan))
+        for k, T in enumerate(params["scan_temperatures_K"]):
+            sim = systems.langevin_simulation(
+                top,
+                system,
+                x0,
+                T,
+                params["timestep_fs"],
+                params["friction_per_ps"],
+                platform=plat,
+                seed=params["seed"] + 1000 + k,
+            )
+            qs = []
+            for _ in range(n_scan):
+                sim.step(spf_scan)
+                pos = sim.context.getState(getPositions=True).getPositions(asNumpy=True)
+                qs.append(gomodel.fraction_native(pos.value_in_unit(unit.nanometer)[None])[0])
+            q_mean.append(float(np.mean(qs[n_scan // 5 :])))
+        temps = np.asarray(params["scan_temperatures_K"], dtype=float)
+        q = np.asarray(q_mean)
+        order = np.argsort(q)
+        t_mid = float(np.interp(params["q_mid"], q[order], temps[order]))
+        scan = {"temperatures_K": temps.tolist(), "mean_Q": q_mean, "midpoint_K": t_mid}
+        atomic_write_bytes(scan_file, _json_bytes(scan))
+    T = round(scan["midpoint_K"], 1)
+    _save_traj(md.Trajectory(x0[None].astype(np.float32), mdtop), ent.partial / "topology.pdb")
+    out = ent.partial / "traj.dcd"
+    spf = _steps_per_frame(params)
+    if not out.is_file():
+        sim = systems.langevin_simulation(
+            top,
+            system,
+            x0,
+            T,
+            params["timestep_fs"],
+            params["friction_per_ps"],
+            platform=plat,
+            seed=params["seed"],
+        )
+        n_eq = int(round(params["equilibration_ps"] * 1000 / params["timestep_fs"]))
+        if n_eq and not (ent.scratch / "prod_chunk00000.chk").is_file():
+            sim.step(n_eq)
+        rec = run_frames(
+            sim,
+            params["n_frames"],
+            spf,
+            ent.scratch,
+            "prod",
+            [Stream("ca", None, 1)],
+            chunk_frames=params["chunk_frames"],
+            progress=progress,
+            stop_after=stop_after,
+        )
+        _save_traj(md.Trajectory(rec["ca"], mdtop, time=rec["time_ps"]), out)
+    q = gomodel.fraction_native(md.load(str(out), top=str(ent.partial / "topology.pdb")).xyz)
+    return {
+        "engine": "OpenMM",
+        "engine_version": _version("openmm"),
+        "platform": plat,
+        "system": "C-alpha Go model of 1L2Y model 1 (mdrepro.simulate.gomodel)",
+        "temperature_K": T,
+        "temperature_scan": scan,
+        "timestep_fs": params["timestep_fs"],
+        "save_interval_fs": params["frame_interval_fs"],
+        "seed": params["seed"],
+        "frames": params["n_frames"],
+        "mean_Q": float(q.mean()),
+        "parts": {
+            "ca": {
+                "topology": "topology.pdb",
+                "trajectories": ["traj.dcd"],
+                "frame_interval_fs": params["frame_interval_fs"],
+            }
+        },
+    }

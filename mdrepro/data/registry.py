@@ -295,6 +295,70 @@ _register(
     )
 )
 
+# Latent space simulators (Sidky, Chen & Ferguson 2020). The four-well set is cheap in both
+# profiles (deeptime's C++ integrator); the Trp-cage set replaces the DESRES all-atom 208 us
+# trajectory by a C-alpha Go model near its folding midpoint (mdrepro.simulate.gomodel).
+_register(
+    DatasetSpec(
+        name="fourwell-bd",
+        title="1-D four-well potential, overdamped Brownian dynamics (kT = 1), a = 4",
+        recipe="build_fourwell_bd",
+        version=1,
+        chapters=("ch04",),
+        source=(
+            "Sidky, Chen & Ferguson (2020): 5 x 10^6 Brownian dynamics steps on "
+            "V = a (x^8 + 0.8 e^(-80 x^2) + 0.2 e^(-80 (x-0.5)^2) + 0.5 e^(-40 (x+0.5)^2)); the "
+            "text writes a = 2, the authors' code and deeptime use a = 4."
+        ),
+        params={
+            "paper": {"a": 4.0, "n_steps": 5_000_000, "h": 1e-5, "save_every": 10, "seed": 2020},
+            "ci": {"a": 4.0, "n_steps": 5_000_000, "h": 1e-5, "save_every": 10, "seed": 2020},
+        },
+    )
+)
+
+_TRPCAGE_GO = {
+    "eps_kj": 2.5,
+    "timestep_fs": 10.0,
+    "frame_interval_fs": 5000.0,
+    "friction_per_ps": 1.0,
+    "scan_temperatures_K": [260.0, 290.0, 320.0, 350.0, 380.0],
+    "q_mid": 0.5,
+    "equilibration_ps": 100.0,
+    "platform": "Reference",
+}
+
+_register(
+    DatasetSpec(
+        name="trpcage-go",
+        title="Trp-cage (1L2Y) C-alpha Go model, Langevin MD at its folding midpoint",
+        recipe="build_trpcage_go",
+        version=1,
+        chapters=("ch04",),
+        source=(
+            "Sidky, Chen & Ferguson (2020): the DESRES 208 us all-atom Trp-cage trajectory at "
+            "290 K (Lindorff-Larsen et al. 2011), frames every 200 ps; not public. Here: a "
+            "Clementi-type C-alpha structure-based model of PDB 1L2Y model 1 in OpenMM."
+        ),
+        params={
+            "paper": {
+                **_TRPCAGE_GO,
+                "scan_ps": 5000.0,
+                "n_frames": 400_000,
+                "seed": 2020,
+                "chunk_frames": 20_000,
+            },
+            "ci": {
+                **_TRPCAGE_GO,
+                "scan_ps": 1000.0,
+                "n_frames": 12_000,
+                "seed": 2020,
+                "chunk_frames": 2000,
+            },
+        },
+    )
+)
+
 
 def get(name: str) -> DatasetSpec:
     """The spec of data set ``name`` (raises :class:`UnknownNameError` listing valid names)."""

@@ -27,6 +27,10 @@ Interpolation between an initial state ``x(t0)`` and a final state ``x(t1)`` ove
   with ``lambda`` going linearly from 0 at ``t0`` to 1 at ``t1`` (:func:`adiabatic_connection`),
   so that both end conditions are met exactly.
 
+Classical reference (:func:`cubic_hermite`, :func:`hermite_interpolate`): the cubic Hermite
+polynomial through the same information the bi-directional models get, positions and velocities
+at both ends of the segment. No learning; it is exact when the positions are cubic in time.
+
 Training (:class:`SegmentObjective`) fits the forward rollout from a segment's first frame and
 the backward rollout from its last frame to the segment: one trained model then serves both the
 uni- and the bi-directional interpolation.
@@ -34,6 +38,7 @@ uni- and the bi-directional interpolation.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -48,6 +53,8 @@ __all__ = [
     "RNNDynamics",
     "SegmentObjective",
     "adiabatic_connection",
+    "cubic_hermite",
+    "hermite_interpolate",
     "interpolate",
     "linear_lambda",
     "make_model",
@@ -393,3 +400,85 @@ class SegmentObjective(nn.Module):
     def targets(seg: torch.Tensor) -> torch.Tensor:
         """``(B, 2T, D)`` targets of :meth:`forward`."""
         return torch.cat([seg[:, 1:], seg[:, :-1]], dim=1)
+
+
+def cubic_hermite(q0, v0, q1, v1, t, t0: float = 0.0, t1: float = 1.0):
+    """Cubic Hermite interpolation on ``[t0, t1]`` from end values and end derivatives.
+
+    ``q(t) = h00(s) q0 + h10(s) h v0 + h01(s) q1 + h11(s) h v1`` with ``h = t1 - t0``,
+    ``s = (t - t0) / h`` and the Hermite basis ``h00 = 2s^3 - 3s^2 + 1``, ``h10 = s^3 - 2s^2 + s``,
+    ``h01 = -2s^3 + 3s^2``, ``h11 = s^3 - s^2``; ``q(t0) = q0``, ``q(t1) = q1``, ``q'(t0) = v0``,
+    ``q'(t1) = v1``, and every cubic polynomial in ``t`` is reproduced exactly.
+
+    Parameters
+    ----------
+    q0, v0, q1, v1 : numpy.ndarray or torch.Tensor, shape (..., D)
+        End values and their time derivatives (``v`` in units of ``q`` per unit of ``t``).
+    t : array-like, shape (K,)
+        Times at which to evaluate.
+    t0, t1 : float
+        The interval (``t1 != t0``).
+
+    Returns
+    -------
+    q, v : numpy.ndarray or torch.Tensor, shape (..., K, D)
+        Values and time derivatives at ``t`` (the type of ``q0``).
+    """
+    h = float(t1) - float(t0)
+    if h == 0:
+        raise DataError("expected t1 != t0 for Hermite interpolation")
+    s = (np.asarray(t, dtype=float) - t0) / h
+    basis = np.stack([2 * s**3 - 3 * s**2 + 1, (s**3 - 2 * s**2 + s) * h, -2 * s**3 + 3 * s**2])
+    basis = np.concatenate([basis, [(s**3 - s**2) * h]])  # (4, K): q0, v0, q1, v1
+    dbasis = np.stack(
+        [
+            (6 * s**2 - 6 * s) / h,
+            3 * s**2 - 4 * s + 1,
+            (-6 * s**2 + 6 * s) / h,
+            3 * s**2 - 2 * s,
+        ]
+    )
+    if isinstance(q0, torch.Tensor):
+        ends = torch.stack([q0, v0, q1, v1], dim=-2)  # (..., 4, D)
+        b = torch.as_tensor(basis, dtype=q0.dtype, device=q0.device)
+        db = torch.as_tensor(dbasis, dtype=q0.dtype, device=q0.device)
+        return torch.einsum("ck,...cd->...kd", b, ends), torch.einsum("ck,...cd->...kd", db, ends)
+    ends = np.stack([np.asarray(a) for a in (q0, v0, q1, v1)], axis=-2)
+    return (
+        np.einsum("ck,...cd->...kd", basis.astype(ends.dtype), ends),
+        np.einsum("ck,...cd->...kd", dbasis.astype(ends.dtype), ends),
+    )
+
+
+def hermite_interpolate(x0, x1, n_steps: int, kinetic_scale: float = 1.0):
+    """Cubic Hermite interpolation between phase-space states, the classical reference of
+    :func:`interpolate` (same inputs: positions and velocities at both ends).
+
+    Parameters
+    ----------
+    x0, x1 : numpy.ndarray or torch.Tensor, shape (B, D)
+        States ``[q, v]`` (positions first).
+    n_steps : int
+        Frames between ``x0`` and ``x1``.
+    kinetic_scale : float
+        Position change per frame of a unit velocity (``dq/dframe = kinetic_scale * v``;
+        :attr:`mdrepro.ch05.SegmentData.kinetic_scale` for standardised states).
+
+    Returns
+    -------
+    numpy.ndarray or torch.Tensor, shape (B, n_steps + 1, D)
+        States at frames ``0 .. n_steps``; positions from the Hermite polynomial, velocities
+        from its derivative. Entries 0 and ``n_steps`` are ``x0`` and ``x1`` up to rounding.
+    """
+    if n_steps < 1 or kinetic_scale <= 0:
+        raise DataError(
+            f"expected n_steps >= 1 and kinetic_scale > 0, found {n_steps}, {kinetic_scale}"
+        )
+    n = x0.shape[-1] // 2
+    q0, v0, q1, v1 = x0[..., :n], x0[..., n:], x1[..., :n], x1[..., n:]
+    t = np.arange(n_steps + 1)
+    q, dq = cubic_hermite(q0, v0 * kinetic_scale, q1, v1 * kinetic_scale, t, 0, n_steps)
+    v = dq / kinetic_scale
+    if isinstance(q, torch.Tensor):
+        return torch.cat([q, v], dim=-1)
+    return np.concatenate([q, v], axis=-1)

@@ -61,3 +61,20 @@ __all__ += [
     "plot_interpolation_traces",
     "plot_spectra",
 ]
+from mdrepro.plots.lss import (  # noqa: E402
+    plot_ca_trace,
+    plot_density_1d,
+    plot_fes_1d,
+    plot_timescale_bars,
+    plot_traces,
+    plot_transition_matrix,
+)
+
+__all__ += [
+    "plot_ca_trace",
+    "plot_density_1d",
+    "plot_fes_1d",
+    "plot_timescale_bars",
+    "plot_traces",
+    "plot_transition_matrix",
+]

@@ -12,10 +12,11 @@ __all__ = [
     "plot_error_profiles",
     "plot_free_energy",
     "plot_interpolation_traces",
+    "plot_loss_curves",
     "plot_spectra",
 ]
 
-MODEL_COLOURS = {"ODE": "C0", "Hamiltonian": "C1", "RNN": "C2", "LSTM": "C3"}
+MODEL_COLOURS = {"ODE": "C0", "Hamiltonian": "C1", "RNN": "C2", "LSTM": "C3", "Hermite": "k"}
 
 
 def _ax(ax):
@@ -108,18 +109,43 @@ def plot_error_profiles(
     ----------
     time_fs : numpy.ndarray, shape (T + 1,)
     profiles : mapping (model, mode) -> numpy.ndarray, shape (n_seeds, T + 1)
-        Å; the line is the median over seeds, the band their range.
+        Å; the line is the median over seeds, the band their range. Mode ``"ref"`` (a
+        classical reference such as ``("Hermite", "ref")``) is drawn dotted.
     """
     ax = _ax(ax)
     for (model, mode), p in profiles.items():
         p = np.atleast_2d(p)
         c = MODEL_COLOURS.get(model)
-        ls = "-" if mode == "bi" else "--"
+        ls = {"bi": "-", "uni": "--"}.get(mode, ":")
         ax.plot(time_fs, np.median(p, 0), color=c, ls=ls, label=f"{model} ({mode})")
         if p.shape[0] > 1:
             ax.fill_between(time_fs, p.min(0), p.max(0), color=c, alpha=0.15, lw=0)
     ax.set_xlabel("time in segment (fs)")
     ax.set_ylabel("position RMSE (Å)")
+    ax.set_yscale("log")
+    ax.legend(fontsize=7, ncol=2)
+    return ax
+
+
+def plot_loss_curves(curves: Mapping[str, Mapping[str, np.ndarray]], ax=None):
+    """Training (dashed) and validation (solid) loss per epoch, one colour per model.
+
+    Parameters
+    ----------
+    curves : mapping model -> {"train": array (n_seeds, E + 1), "val": array (n_seeds, E + 1)}
+        Entry 0 is the untrained model; the line is the median over seeds.
+    """
+    ax = _ax(ax)
+    for model, d in curves.items():
+        c = MODEL_COLOURS.get(model)
+        for key, ls in (("train", "--"), ("val", "-")):
+            y = np.atleast_2d(d.get(key, np.empty((0, 0))))
+            if y.size == 0 or not np.isfinite(y).any():
+                continue
+            ep = np.arange(y.shape[1])
+            ax.plot(ep, np.nanmedian(y, 0), color=c, ls=ls, label=f"{model} ({key})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("MSE (standardised units)")
     ax.set_yscale("log")
     ax.legend(fontsize=7, ncol=2)
     return ax

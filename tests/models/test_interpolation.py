@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -12,6 +13,8 @@ from mdrepro.models.interpolation import (
     ODENetwork,
     SegmentObjective,
     adiabatic_connection,
+    cubic_hermite,
+    hermite_interpolate,
     interpolate,
     linear_lambda,
     make_model,
@@ -113,3 +116,58 @@ def test_make_model_rejects_unknown_names_and_odd_dimensions():
     assert not math.isnan(
         float(make_model("Hamiltonian", 4).hamiltonian(torch.zeros(1, 4)).detach())
     )
+
+
+def test_cubic_hermite_is_exact_for_cubics_and_meets_both_end_conditions():
+    rng = np.random.default_rng(0)
+    c = rng.normal(size=(4, 3, 5))  # cubic coefficients, batch 3, dimension 5
+    t0, t1 = 0.7, 3.2
+
+    def q(t):
+        return c[0] + c[1] * t + c[2] * t**2 + c[3] * t**3
+
+    def v(t):
+        return c[1] + 2 * c[2] * t + 3 * c[3] * t**2
+
+    t = np.linspace(t0, t1, 17)
+    qh, vh = cubic_hermite(q(t0), v(t0), q(t1), v(t1), t, t0, t1)
+    assert qh.shape == vh.shape == (3, 17, 5)
+    expected_q = np.stack([q(s) for s in t], axis=1)
+    expected_v = np.stack([v(s) for s in t], axis=1)
+    np.testing.assert_allclose(qh, expected_q, atol=1e-10)
+    np.testing.assert_allclose(vh, expected_v, atol=1e-10)
+    # torch input gives the same, as tensors
+    qt, vt = cubic_hermite(
+        *(torch.as_tensor(a(s)) for a, s in [(q, t0), (v, t0), (q, t1), (v, t1)]), t, t0, t1
+    )
+    np.testing.assert_allclose(qt.numpy(), expected_q, atol=1e-10)
+    np.testing.assert_allclose(vt.numpy(), expected_v, atol=1e-10)
+    # a quartic is not reproduced: the reference is a cubic, not an oracle
+    q4, _ = cubic_hermite(np.zeros(1), np.zeros(1), np.ones(1), np.full(1, 4.0), [0.5], 0, 1)
+    assert abs(q4[0, 0] - 0.5**4) > 1e-3
+    with pytest.raises(DataError):
+        cubic_hermite(q(t0), v(t0), q(t1), v(t1), t, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("as_torch", [False, True])
+def test_hermite_interpolate_hits_both_end_states_of_phase_space(as_torch):
+    rng = np.random.default_rng(1)
+    x0, x1 = rng.normal(size=(2, 4, 12))
+    if as_torch:
+        x0, x1 = torch.as_tensor(x0), torch.as_tensor(x1)
+    out = hermite_interpolate(x0, x1, 20, kinetic_scale=0.3)
+    assert out.shape == (4, 21, 12) and isinstance(out, type(x0))
+    out = np.asarray(out)
+    np.testing.assert_array_equal(out[:, 0, :6], np.asarray(x0)[:, :6])  # positions: exact
+    np.testing.assert_array_equal(out[:, -1, :6], np.asarray(x1)[:, :6])
+    np.testing.assert_allclose(out[:, 0, 6:], np.asarray(x0)[:, 6:], rtol=1e-12)
+    np.testing.assert_allclose(out[:, -1, 6:], np.asarray(x1)[:, 6:], rtol=1e-12)
+    # free particle (constant velocity, consistent ends) is reproduced exactly
+    v = rng.normal(size=(1, 6))
+    q0 = rng.normal(size=(1, 6))
+    xa = np.c_[q0, v]
+    xb = np.c_[q0 + 0.3 * 20 * v, v]
+    free = hermite_interpolate(xa, xb, 20, kinetic_scale=0.3)
+    k = np.arange(21)[None, :, None]
+    np.testing.assert_allclose(free[..., :6], q0[:, None] + 0.3 * k * v[:, None], atol=1e-12)
+    np.testing.assert_allclose(free[..., 6:], np.broadcast_to(v[:, None], (1, 21, 6)), atol=1e-12)
