@@ -624,14 +624,16 @@ def build_trpcage_go(
     platform_name: str | None = None,
     stop_after: int | None = None,
 ) -> dict[str, Any]:
-    """C-alpha Go model of Trp-cage (1L2Y) near its folding midpoint, Langevin dynamics.
+    """Cooperative C-alpha Go model of Trp-cage (1L2Y) at its folding midpoint, Langevin MD.
 
     The temperature is chosen by a scan: short runs at ``scan_temperatures_K`` (each
     ``scan_ps``) give the mean fraction of native contacts ``<Q>(T)``, and the production
     temperature is where the linear interpolation of ``<Q>(T)`` crosses ``q_mid`` (the scan
     result is kept in the manifest). Then one production run of ``n_frames`` frames through the
     resumable runner. Writes ``topology.pdb`` (20 C-alpha beads, native positions) and
-    ``traj.dcd``.
+    ``traj.dcd``; the manifest keeps the ``Q`` histogram, the barrier along ``Q`` in kT and the
+    core-to-core (``Q <= 0.3`` / ``Q >= 0.7``) transition count
+    (:func:`mdrepro.simulate.gomodel.q_cooperativity`).
     """
     import json
 
@@ -705,6 +707,7 @@ def build_trpcage_go(
         )
         _save_traj(md.Trajectory(rec["ca"], mdtop, time=rec["time_ps"]), out)
     q = gomodel.fraction_native(md.load(str(out), top=str(ent.partial / "topology.pdb")).xyz)
+    coop = gomodel.q_cooperativity(q)
     return {
         "engine": "OpenMM",
         "engine_version": _version("openmm"),
@@ -712,11 +715,17 @@ def build_trpcage_go(
         "system": "C-alpha Go model of 1L2Y model 1 (mdrepro.simulate.gomodel)",
         "temperature_K": T,
         "temperature_scan": scan,
+        "temperature_rule": (
+            f"linear interpolation of the scan's mean Q(T) at Q = {params['q_mid']:g} "
+            "(two-state model: about equal folded and unfolded populations)"
+        ),
+        "many_body": {"scale": gomodel.MANY_BODY_SCALE, "power": gomodel.MANY_BODY_POWER},
         "timestep_fs": params["timestep_fs"],
         "save_interval_fs": params["frame_interval_fs"],
         "seed": params["seed"],
         "frames": params["n_frames"],
         "mean_Q": float(q.mean()),
+        "Q_cooperativity": coop,
         "parts": {
             "ca": {
                 "topology": "topology.pdb",

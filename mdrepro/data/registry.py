@@ -322,7 +322,7 @@ _TRPCAGE_GO = {
     "timestep_fs": 10.0,
     "frame_interval_fs": 5000.0,
     "friction_per_ps": 1.0,
-    "scan_temperatures_K": [260.0, 290.0, 320.0, 350.0, 380.0],
+    "scan_temperatures_K": [350.0, 370.0, 390.0, 410.0, 430.0],
     "q_mid": 0.5,
     "equilibration_ps": 100.0,
     "platform": "Reference",
@@ -333,7 +333,7 @@ _register(
         name="trpcage-go",
         title="Trp-cage (1L2Y) C-alpha Go model, Langevin MD at its folding midpoint",
         recipe="build_trpcage_go",
-        version=1,
+        version=2,
         chapters=("ch04",),
         source=(
             "Sidky, Chen & Ferguson (2020): the DESRES 208 us all-atom Trp-cage trajectory at "
@@ -350,7 +350,7 @@ _register(
             },
             "ci": {
                 **_TRPCAGE_GO,
-                "scan_ps": 1000.0,
+                "scan_ps": 2000.0,
                 "n_frames": 12_000,
                 "seed": 2020,
                 "chunk_frames": 2000,

@@ -9,10 +9,21 @@ C-alpha coordinates. The energy function follows the Clementi-Nymeyer-Onuchic C-
   lengths;
 * harmonic angles, ``K_theta = 20 eps / rad^2`` at the native angles;
 * pseudo-torsions ``eps [1 - cos(phi - phi0)] + eps/2 [1 - cos 3(phi - phi0)]``;
-* native contacts (pairs ``|i - j| >= 3`` closer than ``CONTACT_CUTOFF_A`` in the native
-  structure) with the 12-10 potential ``eps [5 (s/r)^12 - 6 (s/r)^10]``, ``s`` the native
-  distance (minimum ``-eps`` at ``r = s``);
-* every other pair ``|i - j| >= 3`` repels with ``eps (4 Å / r)^12``.
+* native contacts (pairs ``|i - j| >= 4``, i.e. ``|i - j| > 3`` as in Clementi et al., closer
+  than ``CONTACT_CUTOFF_A`` in the native structure) with the 12-10 potential
+  ``eps [5 (s/r)^12 - 6 (s/r)^10]``, ``s`` the native distance (minimum ``-eps`` at ``r = s``);
+* every other pair ``|i - j| >= 4`` repels with ``eps (4 Å / r)^12`` (``i, i + 3`` pairs feel
+  only the pseudo-torsions, as in Clementi et al.);
+* a many-body (non-additive) native term ``-eps_mb N_c Q_s^p`` on a smooth fraction of native
+  contacts ``Q_s`` (each contact counts 1 up to its native distance ``s`` and decays as a
+  Gaussian beyond, reaching 1/2 at ``1.2 s``, the tolerance of :func:`fraction_native`), with
+  ``eps_mb = MANY_BODY_SCALE * eps`` and ``p = MANY_BODY_POWER``. Pairwise C-alpha Go models of
+  a 20-residue chain are barely cooperative (a broad, single-peaked ``Q`` distribution); a
+  term whose energy is concave in ``Q`` rewards contacts only once many are formed. Such
+  non-additive many-body terms are the usual way to make structure-based models
+  two-state-like (e.g. Kaya & Chan 2003, Proteins 52, 524; three-body terms: Ejtehadi,
+  Avall & Plotkin 2004, PNAS 101, 15088); this ``Q^p`` form is our simple choice. It is flat
+  (zero force) at the native structure.
 
 ``eps`` is :data:`EPSILON_KJ` kJ/mol; the folding temperature is found by a scan of the
 fraction of native contacts (:func:`fraction_native`).
@@ -25,6 +36,9 @@ import numpy as np
 __all__ = [
     "CONTACT_CUTOFF_A",
     "EPSILON_KJ",
+    "MANY_BODY_POWER",
+    "MANY_BODY_SCALE",
+    "MIN_SEPARATION",
     "TRPCAGE_CA_A",
     "TRPCAGE_SEQUENCE",
     "build_go_system",
@@ -32,6 +46,7 @@ __all__ = [
     "go_energy_terms",
     "native_contacts",
     "native_nm",
+    "q_cooperativity",
 ]
 
 #: Trp-cage TC5b sequence (1L2Y), one-letter codes.
@@ -69,6 +84,15 @@ TRPCAGE_CA_A = np.array(
 EPSILON_KJ = 2.5
 #: Native-contact cutoff between C-alpha atoms, Å.
 CONTACT_CUTOFF_A = 8.0
+#: Smallest sequence separation ``|i - j|`` of a native contact (Clementi et al.: ``> 3``).
+MIN_SEPARATION = 4
+#: Strength of the many-body native term relative to ``eps``.
+MANY_BODY_SCALE = 1.0
+#: Exponent ``p`` of the many-body native term ``-eps_mb N_c Q_s^p``.
+MANY_BODY_POWER = 4
+#: Width of the Gaussian tail of a smooth contact, in units of its native distance
+#: (1/2 at ``r = 1.2 s``).
+SMOOTH_CONTACT_WIDTH = 0.2 / np.sqrt(2 * np.log(2))
 #: Repulsion radius of non-native pairs, Å.
 REPULSION_A = 4.0
 #: Mass of each bead, amu (mean residue mass of Trp-cage).
@@ -80,7 +104,11 @@ def native_nm() -> np.ndarray:
     return TRPCAGE_CA_A * 0.1
 
 
-def native_contacts(xyz_nm: np.ndarray | None = None, cutoff_A: float = CONTACT_CUTOFF_A):
+def native_contacts(
+    xyz_nm: np.ndarray | None = None,
+    cutoff_A: float = CONTACT_CUTOFF_A,
+    min_sep: int = MIN_SEPARATION,
+):
     """Native contact pairs and their native distances.
 
     Parameters
@@ -89,6 +117,8 @@ def native_contacts(xyz_nm: np.ndarray | None = None, cutoff_A: float = CONTACT_
         Structure (default the native one), nm.
     cutoff_A : float
         Contact cutoff, Å.
+    min_sep : int
+        Smallest sequence separation ``|i - j|``.
 
     Returns
     -------
@@ -96,7 +126,7 @@ def native_contacts(xyz_nm: np.ndarray | None = None, cutoff_A: float = CONTACT_
     r0_nm : numpy.ndarray, shape (n_contacts,)
     """
     x = native_nm() if xyz_nm is None else np.asarray(xyz_nm)
-    i, j = np.triu_indices(len(x), 3)
+    i, j = np.triu_indices(len(x), min_sep)
     d = np.linalg.norm(x[i] - x[j], axis=-1)
     keep = d < cutoff_A * 0.1
     return np.stack([i[keep], j[keep]], 1), d[keep]
@@ -120,6 +150,48 @@ def fraction_native(xyz_nm: np.ndarray, tolerance: float = 1.2) -> np.ndarray:
     return (d < tolerance * r0).mean(1)
 
 
+def q_cooperativity(q, lo: float = 0.3, hi: float = 0.7, n_bins: int = 20) -> dict:
+    """Two-state diagnostics of a series of ``Q`` values.
+
+    The histogram of ``Q`` on ``n_bins`` bins of [0, 1] gives ``F = -ln p`` (kT). The
+    unfolded and folded minima are the lowest ``F`` below and above ``Q = 0.5``; the dip is the
+    highest ``F`` between them, and ``barrier_kT`` is the dip minus the higher of the two minima
+    (the smaller of the two barriers; 0 when there is no dip, None when a bin is empty).
+    Transitions are counted core to core between ``Q <= lo`` and ``Q >= hi``.
+
+    Returns
+    -------
+    dict
+        ``hist`` (counts), ``q_unfolded``, ``q_folded``, ``q_dip`` (bin centres),
+        ``barrier_kT``, ``transitions``, ``fraction_folded`` (``Q >= 0.5``), ``lo``, ``hi``.
+    """
+    q = np.asarray(q, dtype=float)
+    edges = np.linspace(0, 1, n_bins + 1)
+    h, _ = np.histogram(q, edges)
+    cent = 0.5 * (edges[1:] + edges[:-1])
+    with np.errstate(divide="ignore"):
+        F = -np.log(h / h.sum())
+    half = n_bins // 2
+    iu = int(np.argmin(F[:half]))
+    jf = half + int(np.argmin(F[half:]))
+    kd = iu + int(np.argmax(F[iu : jf + 1]))
+    ok = np.isfinite(F[[iu, jf, kd]]).all()
+    barrier = max(0.0, float(F[kd] - max(F[iu], F[jf]))) if ok else None
+    state = np.where(q <= lo, 0, np.where(q >= hi, 1, -1))
+    s = state[state >= 0]
+    return {
+        "hist": h.tolist(),
+        "q_unfolded": float(cent[iu]),
+        "q_folded": float(cent[jf]),
+        "q_dip": float(cent[kd]),
+        "barrier_kT": barrier,
+        "transitions": int(np.count_nonzero(np.diff(s))),
+        "fraction_folded": float((q >= 0.5).mean()),
+        "lo": lo,
+        "hi": hi,
+    }
+
+
 def _angles(x):
     a, b, c = x[:-2], x[1:-1], x[2:]
     u, v = a - b, c - b
@@ -134,13 +206,20 @@ def _torsions(x):
     return np.arctan2((m * n2).sum(-1), (n1 * n2).sum(-1))
 
 
-def build_go_system(eps_kj: float = EPSILON_KJ):
+def build_go_system(
+    eps_kj: float = EPSILON_KJ,
+    many_body_scale: float = MANY_BODY_SCALE,
+    many_body_power: float = MANY_BODY_POWER,
+):
     """The OpenMM system and topology of the C-alpha Go model of Trp-cage.
 
     Parameters
     ----------
     eps_kj : float
         Energy scale ``eps``, kJ/mol.
+    many_body_scale, many_body_power : float
+        ``eps_mb / eps`` and ``p`` of the many-body native term (scale 0: the purely pairwise
+        model, without that force).
 
     Returns
     -------
@@ -206,10 +285,23 @@ def build_go_system(eps_kj: float = EPSILON_KJ):
     rep = openmm.CustomBondForce("eps_rep*(srep/r)^12")
     rep.addGlobalParameter("eps_rep", eps_kj)
     rep.addGlobalParameter("srep", REPULSION_A * 0.1)
-    for i, j in zip(*np.triu_indices(n, 3), strict=True):
+    for i, j in zip(*np.triu_indices(n, MIN_SEPARATION), strict=True):
         if (int(i), int(j)) not in native:
             rep.addBond(int(i), int(j), [])
     system.addForce(rep)
+    if many_body_scale:
+        qs = openmm.CustomBondForce("select(step(r - s), exp(-(r - s)^2 / (2*(w*s)^2)), 1) / nc")
+        qs.addGlobalParameter("w", float(SMOOTH_CONTACT_WIDTH))
+        qs.addGlobalParameter("nc", float(len(pairs)))
+        qs.addPerBondParameter("s")
+        for (i, j), s in zip(pairs, r0, strict=True):
+            qs.addBond(int(i), int(j), [float(s)])
+        mb = openmm.CustomCVForce("-eps_mb * n_c * Qs^p")
+        mb.addGlobalParameter("eps_mb", float(many_body_scale * eps_kj))
+        mb.addGlobalParameter("n_c", float(len(pairs)))
+        mb.addGlobalParameter("p", float(many_body_power))
+        mb.addCollectiveVariable("Qs", qs)
+        system.addForce(mb)
     return top, system, x
 
 
