@@ -44,11 +44,15 @@ def ns_per_day(simulated_fs: float, wall_s: float) -> float:
 def simulated_fs(manifest: Mapping[str, Any]) -> float:
     """Total simulated production time of a data-set manifest, fs (all copies)."""
     p = manifest.get("params", {})
-    dt = float(p.get("timestep_fs", 0.0))
+    dt = float(p.get("timestep_fs") or 0.0)
+    if "steps_per_replica" in manifest:
+        return float(manifest["steps_per_replica"]) * dt * int(manifest.get("n_replicas", 1))
     if "steps_per_copy" in manifest:
         return float(manifest["steps_per_copy"]) * dt * int(manifest.get("n_copies", 1))
     if "steps" in manifest:
         return float(manifest["steps"]) * dt
+    if "frames" in manifest and p.get("frame_interval_fs"):
+        return float(manifest["frames"]) * float(p["frame_interval_fs"])
     return 0.0
 
 
@@ -68,10 +72,14 @@ def data_rows(manifests: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "data set": m.get("name", "?"),
                 "profile": m.get("profile", "?"),
                 "engine": f"{m.get('engine', '?')} {m.get('engine_version', '')}".strip(),
-                "platform": m.get("platform", "?"),
-                "atoms": m.get("n_atoms", "?"),
-                "model": f"{p.get('forcefield', '?')} + {p.get('solvent', '?')}",
-                "simulated (ps)": round(sim / 1000.0, 1),
+                "platform": m.get("platform", "-"),
+                "atoms": m.get("n_atoms", "-"),
+                "model": (
+                    f"{p['forcefield']} + {p['solvent']}"
+                    if p.get("forcefield") and p.get("solvent")
+                    else "-"
+                ),
+                "simulated (ps)": round(sim / 1000.0, 1) if sim else "-",
                 "wall (s)": round(wall, 1),
                 "ns/day": round(ns_per_day(sim, wall), 2) if sim and wall > 0 else "-",
             }
@@ -155,11 +163,12 @@ def write_measured(path: str | Path, chapter_dir: str | Path, profile: str | Non
     """Collect this checkout's timings, manifests and chapter records into ``path``."""
     from mdrepro import data, timings
 
-    manifests = []
+    manifests, seen = [], set()
     for name in data.names():
         for prof in [profile] if profile else ["ci", "paper"]:
             ent = data.entry(name, prof)
-            if ent.exists():
+            if ent.exists() and ent.path not in seen:  # profiles with equal params share one
+                seen.add(ent.path)
                 manifests.append(ent.manifest())
     text = measured_markdown(timings.load(), manifests, chapter_dir)
     atomic_write_text(Path(path), text)

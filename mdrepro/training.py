@@ -377,3 +377,24 @@ def _train(
     res.val_loss = np.asarray(val_hist, dtype=np.float64)
     res.wall_s = time.perf_counter() - t_call
     return res
+
+
+def stack_histories(histories) -> np.ndarray:
+    """Loss histories of several runs as one array, NaN-padded after a run that stopped early.
+
+    Parameters
+    ----------
+    histories : sequence of array_like
+        Per run, shape ``(epochs_run + 1,)`` (e.g. :attr:`TrainResult.val_loss`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_runs, max epochs_run + 1)
+    """
+    rows = [np.asarray(h, dtype=np.float64) for h in histories]
+    if not rows:
+        raise DataError("expected at least one loss history, found none")
+    out = np.full((len(rows), max(len(r) for r in rows)), np.nan)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+    return out

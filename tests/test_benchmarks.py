@@ -19,7 +19,14 @@ def test_simulated_time_of_both_manifest_kinds():
     smd = {"params": {"timestep_fs": 2.0}, "steps": 20000}
     assert benchmarks.simulated_fs(adk) == 10000.0
     assert benchmarks.simulated_fs(smd) == 40000.0
+    reps = {"params": {"timestep_fs": 2.0}, "steps_per_replica": 100, "n_replicas": 3}
+    assert benchmarks.simulated_fs(reps) == 600.0
+    framed = {"params": {"timestep_fs": 10.0, "frame_interval_fs": 5000.0}, "frames": 4}
+    assert benchmarks.simulated_fs(framed) == 20000.0
     assert benchmarks.simulated_fs({}) == 0.0
+    # no simulated time, no force field: dashes, not a fabricated speed
+    row = benchmarks.data_rows([{"name": "fourwell-bd", "params": {}, "wall_time_s": 4.5}])[0]
+    assert row["ns/day"] == "-" and row["simulated (ps)"] == "-" and row["model"] == "-"
 
 
 def test_measured_markdown(tmp_path):

@@ -167,3 +167,14 @@ def test_restore_best_keeps_the_weights_of_the_lowest_validation_loss():
     assert res2.best_epoch is None
     assert evaluate(model2, val, 200) == pytest.approx(res2.val_loss[-1], rel=1e-6)
     assert res2.val_loss[-1] > np.nanmin(res2.val_loss)
+
+
+def test_stack_histories_pads_runs_that_stopped_early():
+    from mdrepro.training import stack_histories
+
+    out = stack_histories([[3.0, 2.0, 1.0], [3.0, 2.5]])
+    assert out.shape == (2, 3)
+    np.testing.assert_array_equal(out[0], [3.0, 2.0, 1.0])
+    assert out[1, 1] == 2.5 and np.isnan(out[1, 2])
+    with pytest.raises(ValueError, match="at least one loss history"):
+        stack_histories([])
