@@ -9,14 +9,15 @@ MDREPRO := $(PY) -m mdrepro.cli
 STAMP   := $(VENV)/.mdrepro-installed
 CHAPTERS ?=
 
-.PHONY: all install data run book html test test-browser lint format clean clean-data help
+.PHONY: all install data run book html test test-browser lint format clean clean-data help run-start
 
 all: book
 
 help:
 	@echo "make book      install, build the $(PROFILE) data, execute every chapter, build HTML"
 	@echo "make test      unit tests, notebook smoke run and (if the book is built) browser test"
-	@echo "make data | run | html | lint | format | clean | clean-data"
+	@echo "make lint      ruff (package, tests, notebooks) and nbstripout --verify"
+	@echo "make data | run | html | format | clean | clean-data"
 	@echo "variables: PROFILE=ci|paper DEVICE=auto|cpu|cuda CHAPTERS='ch01 ...'"
 
 $(STAMP): pyproject.toml scripts/install.sh
@@ -24,6 +25,10 @@ $(STAMP): pyproject.toml scripts/install.sh
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Marks the start of a build: the stage table printed at the end shows this run only.
+run-start:
+	@mkdir -p build && date +%s > build/run-started
 
 data: $(STAMP)
 	$(MDREPRO) data build --all --profile $(PROFILE)
@@ -34,7 +39,7 @@ run: data
 html: $(STAMP)
 	$(MDREPRO) book
 
-book: run
+book: run-start run
 	$(MDREPRO) book
 
 test: $(STAMP)
@@ -44,12 +49,14 @@ test-browser: $(STAMP)
 	MDREPRO_REQUIRE_BROWSER=1 $(PY) -m pytest -m browser -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check mdrepro tests
-	$(VENV)/bin/ruff format --check mdrepro tests
+	$(VENV)/bin/ruff check mdrepro tests scripts notebooks
+	$(VENV)/bin/ruff format --check mdrepro tests scripts notebooks
+	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format mdrepro tests
-	$(VENV)/bin/ruff check --fix mdrepro tests
+	$(VENV)/bin/ruff format mdrepro tests scripts notebooks
+	$(VENV)/bin/ruff check --fix mdrepro tests scripts notebooks
+	$(VENV)/bin/nbstripout notebooks/*.ipynb
 
 clean:
 	rm -rf _build book/executed book/generated build

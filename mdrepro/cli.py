@@ -19,13 +19,16 @@ import sys
 import time
 from pathlib import Path
 
-from mdrepro import timings
-from mdrepro.chapters import CHAPTERS, ROOT, get_chapter
+from mdrepro.book import timings
+from mdrepro.book.chapter import ROOT
 from mdrepro.config import DEVICES, PROFILES, check_profile, resolve_device
 from mdrepro.errors import MdreproError, UnknownNameError
+from mdrepro.papers import chapters, get_chapter
 
 EXECUTED = ROOT / "book" / "executed"
 GENERATED = ROOT / "book" / "generated"
+#: The book's chapters, by id.
+CHAPTERS = chapters()
 
 
 def _fmt_bytes(n: float) -> str:
@@ -37,6 +40,7 @@ def _fmt_bytes(n: float) -> str:
 
 
 def cmd_data_list(args) -> int:
+    """List the registered data sets and their cache state."""
     from mdrepro import data
 
     print(f"{'name':<18} {'profile':<7} {'built':<6} {'size':>8}  title")
@@ -54,6 +58,7 @@ def cmd_data_list(args) -> int:
 
 
 def cmd_data_build(args) -> int:
+    """Build (or resume) data sets."""
     from mdrepro import data
 
     names = data.names() if args.all else args.names
@@ -65,15 +70,15 @@ def cmd_data_build(args) -> int:
         data.get(name)  # fail early, before any work, on an unknown name
     for name in names:
         t0 = time.perf_counter()
+        cached = data.entry(name, args.profile).exists() and not args.force
         path = data.build(name, args.profile, force=args.force, progress=not args.quiet)
-        dt = time.perf_counter() - t0
-        if dt > 1:
-            timings.record(f"data: {name}", dt)
-        print(f"{name} ({args.profile}): {path}")
+        timings.record(f"data: {name}", time.perf_counter() - t0, reused=cached)
+        print(f"{name} ({args.profile}): {path}" + (" (cached)" if cached else ""))
     return 0
 
 
 def cmd_data_verify(args) -> int:
+    """Re-hash cached data sets against their manifests."""
     from mdrepro import data
 
     names = args.names or data.names()
@@ -104,50 +109,36 @@ def _parse_value(text: str):
 
 
 def cmd_run(args) -> int:
-    import papermill as pm
+    """Execute chapters; publish each only if it ran to the end."""
+    from mdrepro.book import execute
 
     check_profile(args.profile)
-    chapters = (
-        [get_chapter(c) for c in args.chapters] if args.chapters else list(CHAPTERS.values())
-    )
+    todo = [get_chapter(c) for c in args.chapters] if args.chapters else list(CHAPTERS.values())
     device = resolve_device(args.device)
     extra = {k: _parse_value(v) for k, v in (args.param or [])}
-    EXECUTED.mkdir(parents=True, exist_ok=True)
     failed = []
-    for ch in chapters:
-        params = {"PROFILE": args.profile, "DEVICE": device, "SEED": args.seed}
-        params.update(extra)
-        # relative to the notebook's folder (its working directory): no build path in the HTML
-        params["OUTPUT_DIR"] = os.path.relpath(EXECUTED, ch.notebook.parent)
-        out = EXECUTED / f"{ch.stem}.ipynb"
-        print(f"running {ch.id} ({ch.stem}) with {params}")
+    for ch in todo:
+        run = execute.plan(ch, args.profile, device, args.seed, extra)
+        where = "the book" if run.book else str(run.target)
+        print(f"running {ch.id} ({ch.stem}) with {run.params} -> {where}")
         t0 = time.perf_counter()
         try:
-            pm.execute_notebook(
-                str(ch.notebook),
-                str(out),
-                parameters=params,
-                kernel_name="python3",
-                cwd=str(ch.notebook.parent),
-                progress_bar=not args.quiet,
-                request_save_on_cell_execute=True,
-            )
-        except pm.PapermillExecutionError as exc:
+            nb = execute.execute(run, progress=not args.quiet, timeout_s=args.cell_timeout)
+        except execute.ChapterFailed as exc:
             failed.append(ch.id)
-            print(
-                f"mdrepro: error: {ch.id} failed in cell {exc.exec_count}: {exc.ename}: "
-                f"{exc.evalue}",
-                file=sys.stderr,
-            )
+            print(f"mdrepro: error: {exc}; the last good page was kept", file=sys.stderr)
+            continue
         finally:
             timings.record(f"run: {ch.id}", time.perf_counter() - t0)
-        print(f"{ch.id}: {time.perf_counter() - t0:.0f} s -> {out}")
+        print(f"{ch.id}: {time.perf_counter() - t0:.0f} s -> {nb}")
+    if failed:
+        print(f"mdrepro: error: failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
 
 
 def write_scorecard() -> Path:
     """Write book/generated/scorecard.md from every executed chapter's claims."""
-    from mdrepro.claims import load_claims, scorecard_markdown
+    from mdrepro.book.claims import load_claims, scorecard_markdown
     from mdrepro.data.cache import atomic_write_text
 
     sets = load_claims(EXECUTED / "claims")
@@ -182,6 +173,7 @@ def write_placeholders() -> list[str]:
 
 
 def cmd_book(args) -> int:
+    """Build the HTML book from the executed chapters."""
     missing = write_placeholders()
     if len(missing) == len(CHAPTERS):
         raise MdreproError("no chapter has been executed; run `mdrepro run` first")
@@ -192,7 +184,7 @@ def cmd_book(args) -> int:
             file=sys.stderr,
         )
     write_scorecard()
-    from mdrepro.benchmarks import write_measured
+    from mdrepro.book.benchmarks import write_measured
 
     write_measured(GENERATED / "benchmarks_measured.md", EXECUTED / "benchmarks")
     jb = Path(sys.executable).with_name("jupyter-book")
@@ -222,11 +214,16 @@ def cmd_book(args) -> int:
 
 
 def cmd_timings(args) -> int:
+    """Print this run's stage timings, or mark the start of a run."""
+    if args.action == "start":
+        timings.start_run()
+        return 0
     print(timings.table())
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``mdrepro`` command."""
     p = argparse.ArgumentParser(prog="mdrepro", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -261,13 +258,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra notebook parameter (repeatable), e.g. -p TRAJECTORY my.dcd",
     )
     r.add_argument("--quiet", action="store_true")
+    r.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=float(os.environ.get("MDREPRO_CELL_TIMEOUT", 1800)),
+        help="seconds a notebook cell may run before the chapter fails (default 1800)",
+    )
     r.set_defaults(func=cmd_run)
 
     b = sub.add_parser("book", help="build the HTML book from the executed notebooks")
     b.add_argument("--warnings-as-errors", action="store_true")
     b.set_defaults(func=cmd_book)
 
-    t = sub.add_parser("timings", help="print the recorded stage timings")
+    t = sub.add_parser("timings", help="print this run's stage timings (or start a run)")
+    t.add_argument("action", nargs="?", choices=["show", "start"], default="show")
     t.set_defaults(func=cmd_timings)
     return p
 

@@ -107,12 +107,19 @@ class Provenance:
             "hardware": hardware(self.device),
         }
 
-    def report(self):
-        """A pandas DataFrame of the provenance (rendered as a table in the book)."""
+    def report(self, data: dict | None = None):
+        """A pandas DataFrame of the provenance (rendered as a table in the book).
+
+        Parameters
+        ----------
+        data : dict, optional
+            Data-set name -> fingerprint of the inputs the chapter used.
+        """
         import pandas as pd
 
         doc = self.collect()
         rows = [(k, str(v)) for k, v in doc.items() if not isinstance(v, dict)]
+        rows += [(f"data: {k}", v) for k, v in sorted((data or {}).items())]
         rows += [(f"version: {k}", v) for k, v in doc["versions"].items()]
         rows += [(k, v) for k, v in doc["hardware"].items()]
         return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")

@@ -28,5 +28,5 @@ if not torch.__version__.startswith(want):
 PY
 end=$(date +%s)
 mkdir -p build
-"$VENV/bin/python" -c "from mdrepro import timings; timings.record('install', $end - $start)"
+"$VENV/bin/python" -c "from mdrepro.book import timings; timings.record('install', $end - $start)"
 echo "installed into $VENV in $((end - start)) s"

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from mdrepro import cli
-from mdrepro.data.registry import DATASETS
+from mdrepro.data.registry import names
 
 
 def run_cli(*args, env=None):
@@ -18,8 +18,8 @@ def run_cli(*args, env=None):
 @pytest.mark.parametrize(
     ("args", "kind", "valid"),
     [
-        (["data", "build", "nope"], "data set", ", ".join(sorted(DATASETS))),
-        (["data", "verify", "nope"], "data set", ", ".join(sorted(DATASETS))),
+        (["data", "build", "nope"], "data set", ", ".join(names())),
+        (["data", "verify", "nope"], "data set", ", ".join(names())),
         (["run", "ch99"], "chapter", ", ".join(cli.CHAPTERS)),
         (["run", "ch01", "--profile", "huge"], "profile", "ci, paper"),
         (["data", "build", "ala100-smd", "--profile", "huge"], "profile", "ci, paper"),

@@ -6,6 +6,7 @@ The notebooks take users' own trajectories as parameters; here they get tiny syn
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -13,7 +14,6 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow
 
 
 def _peptide_topology(n_res: int):
@@ -56,6 +56,7 @@ def _tiny_sets(tmp: Path, n_frames: int = 300, n_res: int = 12):
     return eq, smd
 
 
+@pytest.mark.slow
 def test_ch01_runs_end_to_end_on_user_files(tmp_path):
     pm = pytest.importorskip("papermill")
     eq, smd = _tiny_sets(tmp_path)
@@ -82,3 +83,148 @@ def test_ch01_runs_end_to_end_on_user_files(tmp_path):
     assert claims["chapter"] == "ch01" and len(claims["claims"]) == 6
     figs = {p.stem for p in (out_dir / "figures").glob("*.png")}
     assert {"ch01_fig2a", "ch01_fig2c", "ch01_fig3_fig5", "ch01_fig4b", "ch01_fig4de"} <= figs
+
+
+# ----------------------------------------------------------------- notebooks narrate and call
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+#: The headings every chapter has, in this order (level 2).
+HEADINGS = [
+    "Aim",
+    "Theory",
+    "Practice",
+    "Claims",
+    "What differs from the",
+    "Discussion",
+    "Provenance",
+]
+#: Syntax a notebook cell must not hold: logic belongs in mdrepro, with tests.
+FORBIDDEN = {
+    ast.FunctionDef: "a def",
+    ast.AsyncFunctionDef: "a def",
+    ast.ClassDef: "a class",
+    ast.Lambda: "a lambda",
+    ast.For: "a loop",
+    ast.While: "a loop",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+}
+MAX_LINES = 15
+
+
+def _cells(path):
+    nb = json.loads(path.read_text())
+    return nb["cells"]
+
+
+def _code(cell) -> str:
+    return "".join(cell["source"])
+
+
+def problems(path) -> list[str]:
+    """Every rule a notebook breaks, one line each (empty: the notebook only narrates)."""
+    out = []
+    cells = _cells(path)
+    params = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(params) != 1:
+        out.append(f"expected one cell tagged 'parameters', found {len(params)}")
+    for i, c in enumerate(cells):
+        if c["cell_type"] != "code":
+            continue
+        if c.get("outputs") or c.get("execution_count") is not None:
+            out.append(f"cell {i}: stored with outputs")
+        if c in params:
+            continue
+        src = _code(c)
+        lines = [x for x in src.splitlines() if x.strip() and not x.strip().startswith("#")]
+        if len(lines) > MAX_LINES:
+            out.append(f"cell {i}: {len(lines)} lines of code (at most {MAX_LINES})")
+        tree = ast.parse(src.replace("%matplotlib", "# %matplotlib"))
+        for node in ast.walk(tree):
+            kind = next((v for k, v in FORBIDDEN.items() if isinstance(node, k)), None)
+            if kind:
+                out.append(f"cell {i} line {node.lineno}: {kind}")
+            if isinstance(node, ast.Constant) and type(node.value) in (int, float, complex):
+                out.append(f"cell {i} line {node.lineno}: a numeric literal {node.value!r}")
+            name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+            if isinstance(name, str) and name.startswith("_") and not name.startswith("__"):
+                out.append(f"cell {i} line {node.lineno}: a private name {name}")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "figure"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "ctx"
+            ):
+                arg = node.args[0] if node.args else None
+                ok = (
+                    isinstance(arg, ast.Call)
+                    and isinstance(arg.func, ast.Attribute)
+                    and isinstance(arg.func.value, ast.Name)
+                    and arg.func.value.id == "figures"
+                )
+                if not ok:
+                    out.append(f"cell {i}: ctx.figure must take one call of figures.<name>")
+    code = "\n".join(_code(c) for c in cells if c["cell_type"] == "code")
+    if code.count("papers.setup(") != 1:
+        out.append("expected exactly one papers.setup(...) call")
+    heads = [
+        line[3:].strip()
+        for c in cells
+        if c["cell_type"] == "markdown"
+        for line in _code(c).splitlines()
+        if line.startswith("## ")
+    ]
+    found = [next((h for h in heads if h.startswith(want)), None) for want in HEADINGS]
+    if None in found:
+        missing = [w for w, f in zip(HEADINGS, found, strict=True) if f is None]
+        out.append(f"missing headings: {missing}")
+    elif [heads.index(f) for f in found] != sorted(heads.index(f) for f in found):
+        out.append(f"headings out of order: {heads}")
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_only_narrates_and_calls(path):
+    assert problems(path) == []
+
+
+def test_the_rules_catch_logic(tmp_path):
+    bad = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {"tags": ["parameters"]},
+                "source": ["X = 1\n"],
+                "outputs": [],
+                "execution_count": None,
+            },
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+                "source": [
+                    "def f(x):\n",
+                    "    return [v * 2.5 for v in x]\n",
+                    "ctx.figure(plt.gcf(), 'x')\n",
+                    "y = obj._private\n",
+                ],
+            },
+            {"cell_type": "markdown", "metadata": {}, "source": ["## Aim\n"]},
+        ]
+    }
+    p = tmp_path / "bad.ipynb"
+    p.write_text(json.dumps(bad))
+    text = "\n".join(problems(p))
+    for what in (
+        "a def",
+        "a comprehension",
+        "numeric literal 2.5",
+        "private name _private",
+        "figures.<name>",
+        "papers.setup",
+        "missing headings",
+    ):
+        assert what in text, what

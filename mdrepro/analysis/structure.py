@@ -9,7 +9,7 @@ import numpy as np
 from mdrepro.analysis._checks import as_frames, as_real_array, block_rows, check_finite
 from mdrepro.errors import DataError
 
-__all__ = ["radius_of_gyration", "end_to_end_distance"]
+__all__ = ["end_to_end_distance", "pair_distances", "radius_of_gyration"]
 
 
 def radius_of_gyration(X, masses=None) -> np.ndarray:
@@ -96,3 +96,22 @@ def end_to_end_distance(X, i: int = 0, j: int = -1) -> np.ndarray:
         raise DataError(f"expected two different particles, found i={i} and j={j} (the same)")
     d = np.subtract(X[:, idx[1]], X[:, idx[0]], dtype=np.float64)
     return np.sqrt(np.einsum("tj,tj->t", d, d))
+
+
+def pair_distances(X) -> np.ndarray:
+    """All interparticle distances in every frame.
+
+    Parameters
+    ----------
+    X : array_like, shape (T, N, 3)
+        Coordinates (any length unit).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, N (N - 1) / 2)
+        Distances of the pairs ``i < j`` in the order of :func:`numpy.triu_indices`, in the
+        input's unit.
+    """
+    X = np.asarray(X)
+    i, j = np.triu_indices(X.shape[1], 1)
+    return np.linalg.norm(X[:, i] - X[:, j], axis=-1)

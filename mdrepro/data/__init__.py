@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mdrepro.data.cache import CacheEntry, cache_root, entry_key
+from mdrepro.data.quiet import c_output_silenced
 from mdrepro.data.registry import DATASETS, DatasetSpec, get, names
 from mdrepro.data.trajset import TrajectorySet
 from mdrepro.data.user import load_user, select_atoms
@@ -175,7 +176,10 @@ def load(
     info = parts[part]
     top = md.load_topology(str(ent.path / info["topology"]))
     idx = select_atoms(top, selection, source=f"{name}/{info['topology']}")
-    trajs = [md.load(str(ent.path / f), top=top, atom_indices=idx) for f in info["trajectories"]]
+    with c_output_silenced():
+        trajs = [
+            md.load(str(ent.path / f), top=top, atom_indices=idx) for f in info["trajectories"]
+        ]
     tables = {}
     for tname, fname in manifest.get("tables", {}).items():
         tables[tname] = np.load(ent.path / fname)
@@ -188,6 +192,7 @@ def load(
         selection=selection,
         meta=manifest,
         tables=tables,
+        part=part,
     )
 
 

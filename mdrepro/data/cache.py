@@ -32,7 +32,8 @@ SCRATCH = "scratch"  # sub-folder of a partial build that is removed before publ
 
 def cache_root() -> Path:
     """The cache folder: ``$MDREPRO_DATA_DIR``, else ``data/cache`` of the source checkout,
-    else ``~/.cache/mdrepro``."""
+    else ``~/.cache/mdrepro``.
+    """
     env = os.environ.get("MDREPRO_DATA_DIR")
     if env:
         return Path(env).expanduser().resolve()

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from mdrepro.errors import DataError
+from mdrepro.units import KJ_PER_KCAL
 
 __all__ = [
     "PhaseSpaceSet",
@@ -38,7 +39,6 @@ __all__ = [
 NM_PER_A = 0.1
 #: 1 Å/fs in nm/ps.
 NMPS_PER_APFS = 100.0
-KJ_PER_KCAL = 4.184
 KJ_PER_EV = 96.485332
 
 _SYMBOLS = {1: "H", 6: "C", 7: "N", 8: "O", 9: "F", 16: "S"}
@@ -101,10 +101,12 @@ class PhaseSpaceSet:
 
     @property
     def n_frames(self) -> int:
+        """Frames in the trajectory."""
         return int(self.positions.shape[0])
 
     @property
     def n_atoms(self) -> int:
+        """Atoms per frame."""
         return int(self.positions.shape[1])
 
     @property
@@ -112,9 +114,28 @@ class PhaseSpaceSet:
         """Element symbols of the atoms."""
         return [_SYMBOLS.get(int(k), str(int(k))) for k in self.z]
 
+    def fingerprint(self) -> str:
+        """Identity of the data, 16 hex digits: the cache key and part of a built-in set, or
+        sha256 of a user's arrays.
+        """
+        import hashlib
+
+        h = hashlib.sha256()
+        key = self.meta.get("manifest_key")
+        if key:
+            h.update(f"{self.name}|{key}".encode())
+        else:
+            h.update(f"user|{self.frame_interval_fs!r}|{self.temperature_K!r}".encode())
+            for a in (self.positions, self.velocities, self.z):
+                a = np.ascontiguousarray(a)
+                h.update(f"{a.dtype.str}{a.shape}".encode())
+                h.update(a.tobytes())
+        return h.hexdigest()[:16]
+
     def states(self) -> np.ndarray:
         """Flattened phase-space states ``[positions, velocities]``, shape ``(T, 6N)``
-        (nm and nm/ps)."""
+        (nm and nm/ps).
+        """
         T = self.n_frames
         return np.concatenate([self.positions.reshape(T, -1), self.velocities.reshape(T, -1)], 1)
 

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from mdrepro.data.cache import CacheEntry, atomic_write_bytes
-from mdrepro.data.registry import KCAL_PER_A2_TO_KJ_PER_NM2
+from mdrepro.data.quiet import c_output_silenced
+from mdrepro.units import KJ_PER_KCAL, KJ_PER_NM2_PER_KCAL_PER_A2
 
 
 def _save_npy(path: Path, arr: np.ndarray) -> None:
@@ -193,10 +194,10 @@ def build_ala100_smd(
     xyz0 = np.asarray(pos.value_in_unit(unit.nanometer))
     axis = xyz0[c_ca] - xyz0[n_ca]
     direction = axis / np.linalg.norm(axis)
-    k_pull = params["spring_k_kcal_per_A2"] * KCAL_PER_A2_TO_KJ_PER_NM2
+    k_pull = params["spring_k_kcal_per_A2"] * KJ_PER_NM2_PER_KCAL_PER_A2
     speed = params["speed_A_per_ps"] * 0.1  # nm/ps
     steering.add_position_restraint(
-        system, [n_ca], xyz0, params["restraint_k_kcal_per_A2"] * KCAL_PER_A2_TO_KJ_PER_NM2
+        system, [n_ca], xyz0, params["restraint_k_kcal_per_A2"] * KJ_PER_NM2_PER_KCAL_PER_A2
     )
     puller = steering.ConstantVelocityPuller(
         pulled_atom=c_ca, direction=direction, k=k_pull, speed=speed, r0=xyz0[c_ca]
@@ -267,7 +268,7 @@ def build_ala100_smd(
             sc.extension_nm,
             sc.force_pN,
             sc.end_to_end_nm,
-            work_kj / 4.184,
+            work_kj / KJ_PER_KCAL,
         ],
         names=["time_ps", "centre_nm", "extension_nm", "force_pN", "end_to_end_nm", "work_kcal"],
     )
@@ -348,7 +349,7 @@ def build_decaala_smd(
     ca = mdtop.select("name CA")
     backbone = mdtop.select("backbone and name N CA C O")
     first, last = int(ca[0]), int(ca[-1])
-    k = params["spring_k_kcal_per_A2"] * KCAL_PER_A2_TO_KJ_PER_NM2
+    k = params["spring_k_kcal_per_A2"] * KJ_PER_NM2_PER_KCAL_PER_A2
     restraint = steering.MovingDistanceRestraint(
         first, last, k, params["start_A"] * 0.1, params["end_A"] * 0.1
     )
@@ -706,7 +707,9 @@ def build_trpcage_go(
             stop_after=stop_after,
         )
         _save_traj(md.Trajectory(rec["ca"], mdtop, time=rec["time_ps"]), out)
-    q = gomodel.fraction_native(md.load(str(out), top=str(ent.partial / "topology.pdb")).xyz)
+    with c_output_silenced():
+        traj = md.load(str(out), top=str(ent.partial / "topology.pdb"))
+    q = gomodel.fraction_native(traj.xyz)
     coop = gomodel.q_cooperativity(q)
     return {
         "engine": "OpenMM",

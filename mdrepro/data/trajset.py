@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,27 @@ class TrajectorySet:
     selection: str = "all"
     meta: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, np.ndarray] = field(default_factory=dict)
+    part: str | None = None
+
+    def fingerprint(self) -> str:
+        """Identity of the loaded frames, 16 hex digits.
+
+        A built-in set: sha256 of its cache key (which its manifest's checksums belong to),
+        the part and the selection. A user's files: sha256 of the coordinates and the frame
+        interval, so that a result computed from them is never confused with another's.
+        """
+        h = hashlib.sha256()
+        key = self.meta.get("key")
+        if key and self.meta.get("source") != "user":
+            stride = self.meta.get("stride")
+            h.update(f"{self.name}|{key}|{self.part}|{self.selection}|{stride}".encode())
+        else:
+            h.update(f"user|{self.frame_interval_fs!r}|{self.selection}".encode())
+            for x in self.xyz():
+                x = np.ascontiguousarray(x)
+                h.update(f"{x.dtype.str}{x.shape}".encode())
+                h.update(x.tobytes())
+        return h.hexdigest()[:16]
 
     @property
     def n_copies(self) -> int:
@@ -70,6 +92,7 @@ class TrajectorySet:
             selection=self.selection,
             meta=dict(self.meta, stride=stride),
             tables={k: v[::stride] for k, v in self.tables.items()},
+            part=self.part,
         )
 
     def __repr__(self) -> str:

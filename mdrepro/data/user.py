@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mdrepro.data.quiet import c_output_silenced
 from mdrepro.data.trajset import TrajectorySet
 from mdrepro.errors import DataError
 
@@ -105,9 +106,11 @@ def load_user(
                         f"{p} has {n_file} atoms per frame but topology {topology} has "
                         f"{top.n_atoms}"
                     )
-                t = md.load(str(p), top=top)
+                with c_output_silenced():
+                    t = md.load(str(p), top=top)
             else:
-                t = md.load(str(p))
+                with c_output_silenced():
+                    t = md.load(str(p))
         except DataError:
             raise
         except Exception as exc:
@@ -146,7 +149,7 @@ def _atoms_in_file(path: str | Path) -> int | None:
     suffix = Path(path).suffix.lower()
     try:
         if suffix == ".dcd":
-            with md.formats.DCDTrajectoryFile(str(path)) as fh:
+            with c_output_silenced(), md.formats.DCDTrajectoryFile(str(path)) as fh:
                 return int(fh.read(n_frames=1)[0].shape[1])
         if suffix == ".xtc":
             with md.formats.XTCTrajectoryFile(str(path)) as fh:

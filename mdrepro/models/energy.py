@@ -229,7 +229,8 @@ class BondedEnergy(nn.Module):
 
     def geometry(self, xyz: torch.Tensor) -> dict[str, torch.Tensor]:
         """Bond lengths (B, n_bonds) in nm, angles (B, n_angles) and torsions (B, n_torsions) in
-        radians, of frames ``xyz`` of shape (B, n_atoms, 3) in nm."""
+        radians, of frames ``xyz`` of shape (B, n_atoms, 3) in nm.
+        """
         xyz = _check_xyz(xyz, self.n_atoms)
         return {
             "bonds": bond_lengths(xyz, self.bonds),

@@ -142,6 +142,7 @@ class ODENetwork(DynamicsModel):
         return x + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
 
     def rollout(self, x0, n_steps, direction=1):
+        """See :meth:`DynamicsModel.rollout`."""
         out = [x0]
         x = x0
         for _ in range(n_steps):
@@ -225,6 +226,7 @@ class HamiltonianNetwork(DynamicsModel):
         return torch.cat([q, p], dim=-1)
 
     def rollout(self, x0, n_steps, direction=1):
+        """See :meth:`DynamicsModel.rollout`."""
         out = [x0]
         x = x0
         for _ in range(n_steps):
@@ -282,7 +284,8 @@ class RNNDynamics(_RecurrentDynamics):
 
 class LSTMDynamics(_RecurrentDynamics):
     """LSTM dynamics: like :class:`RNNDynamics` with an LSTM cell (hidden and cell state
-    initialised from ``x0``)."""
+    initialised from ``x0``).
+    """
 
     name = "LSTM"
     cell_type = nn.LSTMCell
@@ -311,7 +314,8 @@ def make_model(
     kind: str, dim: int, hidden: int = 128, kinetic_scale: float = 1.0
 ) -> DynamicsModel:
     """A model by name (``"ODE"``, ``"Hamiltonian"``, ``"RNN"``, ``"LSTM"``);
-    ``kinetic_scale`` is passed to :class:`HamiltonianNetwork` only."""
+    ``kinetic_scale`` is passed to :class:`HamiltonianNetwork` only.
+    """
     if kind not in MODELS:
         from mdrepro.errors import UnknownNameError
 
@@ -391,6 +395,7 @@ class SegmentObjective(nn.Module):
         self.model = model
 
     def forward(self, seg: torch.Tensor) -> torch.Tensor:
+        """Forward and backward rollouts of segments ``(B, T + 1, D)``, concatenated."""
         T = seg.shape[1] - 1
         fwd = self.model.rollout(seg[:, 0], T, 1)[:, 1:]
         bwd = self.model.rollout(seg[:, -1], T, -1).flip(1)[:, :-1]
@@ -461,8 +466,8 @@ def hermite_interpolate(x0, x1, n_steps: int, kinetic_scale: float = 1.0):
     n_steps : int
         Frames between ``x0`` and ``x1``.
     kinetic_scale : float
-        Position change per frame of a unit velocity (``dq/dframe = kinetic_scale * v``;
-        :attr:`mdrepro.ch05.SegmentData.kinetic_scale` for standardised states).
+        Position change per frame of a unit velocity (``dq/dframe = kinetic_scale * v``; for
+        standardised states :attr:`mdrepro.papers.winkler2020.study.SegmentData.kinetic_scale`).
 
     Returns
     -------

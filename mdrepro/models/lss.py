@@ -84,14 +84,17 @@ class MinMaxScaler:
 
     @classmethod
     def fit(cls, y: np.ndarray, margin: float = 0.05) -> MinMaxScaler:
+        """Fit on the columns of ``y`` ``(n, d)``."""
         y = np.asarray(y, dtype=float).reshape(len(y), -1)
         return cls(y.min(0), y.max(0), margin)
 
     def transform(self, y):
+        """Data -> ``[margin, 1 - margin]``."""
         span = np.where(self.hi > self.lo, self.hi - self.lo, 1.0)
         return self.margin + (1 - 2 * self.margin) * (np.asarray(y) - self.lo) / span
 
     def inverse(self, s):
+        """``[margin, 1 - margin]`` -> data units."""
         span = np.where(self.hi > self.lo, self.hi - self.lo, 1.0)
         return self.lo + (np.asarray(s) - self.margin) / (1 - 2 * self.margin) * span
 
@@ -172,6 +175,7 @@ class SRVEncoder(nn.Module):
         self.register_buffer("eigenvalues", torch.zeros(n_out))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Network outputs of standardised inputs ``(B, d)``."""
         return self.net((x - self.x_mean) / self.x_std)
 
     @torch.no_grad()
@@ -209,7 +213,8 @@ def _early_stop_loop(
     model, opt, step_fn, val_fn, n_train, epochs, batch_size, patience, seed, lr_decay=1.0
 ):
     """Generic epoch loop: ``step_fn(idx)`` -> loss (float), ``val_fn()`` -> loss; the learning
-    rate is multiplied by ``lr_decay`` after every epoch."""
+    rate is multiplied by ``lr_decay`` after every epoch.
+    """
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, lr_decay)
     gen = torch.Generator().manual_seed(seed)
     res = FitResult()

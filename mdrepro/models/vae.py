@@ -263,6 +263,7 @@ class TrainHistory:
     wall_s: float = 0.0
 
     def add(self, values: dict[str, float]) -> None:
+        """Append one epoch's value of every component."""
         for k, v in values.items():
             self.losses.setdefault(k, []).append(float(v))
 

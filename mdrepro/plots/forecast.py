@@ -1,8 +1,8 @@
 """Figures of the LSTM forecasting chapter (Gupta, Cava et al. 2020, Figs. 6-8).
 
 Every function takes ``ax=None`` (a new figure is created if None) and returns the Axes it
-drew on. RMSDs arrive in nm, as :mod:`mdrepro.ch02` returns them, and are plotted in Angstrom;
-losses are plotted as given (mean squared errors in standardised units).
+drew on. RMSDs arrive in nm, as :mod:`mdrepro.papers.gupta2020.study` returns them, and are
+plotted in Angstrom; losses are plotted as given (mean squared errors in standardised units).
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def plot_lead_sweep(
         Lead times, fs (log axis).
     lstm_A, static_A : array_like, shape (L,)
         Median over seeds of each run's median per-frame RMSD, **Å** (as in
-        :func:`mdrepro.ch02.lead_sweep_table`).
+        :func:`mdrepro.papers.gupta2020.study.lead_sweep_table`).
     lstm_lo_A, lstm_hi_A : array_like, shape (L,), optional
         Lowest and highest seed, Å: drawn as a band.
     ax : matplotlib.axes.Axes, optional

@@ -1,7 +1,8 @@
 """Figures of the LSTM-VAE chapter: End2End along sequences, physical validity, training.
 
 Every function takes ``ax=None`` (a new figure if None) and returns the Axes it drew on. Lengths
-arrive in Å and angles in degrees (converted by :mod:`mdrepro.ch03`), energies in kJ/mol.
+arrive in Å and angles in degrees (converted by :mod:`mdrepro.papers.cava.study`), energies in
+kJ/mol.
 """
 
 from __future__ import annotations

@@ -29,7 +29,12 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def plot_density_1d(
-    centres, reference, samples: Mapping[str, np.ndarray], edges, ax: Axes | None = None
+    centres,
+    reference,
+    samples: Mapping[str, np.ndarray],
+    edges,
+    ax: Axes | None = None,
+    densities: Mapping[str, np.ndarray] | None = None,
 ) -> Axes:
     """Stationary densities: a reference curve and histograms of trajectories (Fig. 2a).
 
@@ -39,11 +44,14 @@ def plot_density_1d(
         Bin centres and the reference density (e.g. Boltzmann), 1/length.
     samples : mapping of str to numpy.ndarray
         Label -> positions; histogrammed on ``edges`` as densities.
+    densities : mapping of str to numpy.ndarray, optional
+        Label -> densities already histogrammed on ``edges``, shape (n_bins,).
     """
     ax = _axes(ax)
     ax.plot(centres, reference, "k-", lw=2, label="Boltzmann (analytic)")
-    for label, x in samples.items():
-        h, _ = np.histogram(np.ravel(x), edges, density=True)
+    hists = {k: np.histogram(np.ravel(x), edges, density=True)[0] for k, x in samples.items()}
+    hists.update(densities or {})
+    for label, h in hists.items():
         ax.step(centres, h, where="mid", label=label)
     ax.set_xlabel("x")
     ax.set_ylabel("density")

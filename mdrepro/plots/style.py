@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import matplotlib as mpl
 
+from mdrepro.units import A_PER_NM
+
 #: Angstrom per nm: data are kept in nm, figures show Angstrom as the paper does.
-ANGSTROM_PER_NM = 10.0
+ANGSTROM_PER_NM = A_PER_NM
 #: Colour of the "regions of fast evolution" bands (the paper's blue).
 FAST_REGION_COLOR = "tab:blue"
 
@@ -23,6 +25,27 @@ _RC = {
     "legend.frameon": False,
     "font.size": 10,
 }
+
+
+def note_axes(text: str, ax=None):
+    """An empty panel that says why there is nothing to plot (e.g. data without a record).
+
+    Parameters
+    ----------
+    text : str
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 1.2))
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
+    return ax
 
 
 def set_style() -> None:

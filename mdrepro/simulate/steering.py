@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from mdrepro.units import KJ_PER_NM2_PER_KCAL_PER_A2, PN_PER_KJ_PER_MOL_NM
+
 #: 1 kcal/mol/A^2 in kJ/mol/nm^2.
-KCAL_PER_MOL_A2_IN_KJ_PER_MOL_NM2 = 418.4
-#: 1 kJ/mol/nm in pN (1e3 J / N_A / 1e-9 m, in 1e-12 N).
-PN_PER_KJ_PER_MOL_NM = 1e3 / 6.02214076e23 / 1e-9 * 1e12
+KCAL_PER_MOL_A2_IN_KJ_PER_MOL_NM2 = KJ_PER_NM2_PER_KCAL_PER_A2
 
 
 def kcal_per_mol_A2_to_kj_per_mol_nm2(k):

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from mdrepro import data
-from mdrepro.data.registry import DATASETS, DatasetSpec
+from mdrepro.data.registry import DATASETS, DatasetSpec, get
 from mdrepro.simulate.runner import SimulationInterrupted
 
-TINY = dict(DATASETS["decaala-smd"].params["ci"])
+TINY = dict(get("decaala-smd").params["ci"])
 TINY.update(
     n_residues=4,
     solvent="vacuum",

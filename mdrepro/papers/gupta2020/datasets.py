@@ -1,0 +1,258 @@
+"""Data sets of Gupta, Cava et al. (2020): ADK equilibrium MD and 100-alanine steered MD.
+
+The recipes are registered in the shared registry (:mod:`mdrepro.data.registry`) with the
+paper's protocol as the ``paper`` profile and the ci overrides; the loaders return the arrays
+the chapters need, from the built-in sets or from a user's own files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mdrepro.data.registry import DatasetSpec, register
+from mdrepro.profiles import derive
+
+# ----------------------------------------------------------------------------------- recipes
+_ADK_PAPER = {
+    "forcefield": "ff14SBonlysc",
+    "solvent": "gbn2",
+    "cutoff_nm": None,
+    "temperature_K": 310.0,
+    "timestep_fs": 1.0,
+    "frame_interval_fs": 10.0,
+    "friction_per_ps": 1.0,
+    "n_copies": 5,
+    "n_frames": 10_000,
+    "equilibration_ps": 0.0,
+    "seed": 2020,
+    "chunk_frames": 1000,
+}
+#: ci: the native OBC implicit solvent runs 8x faster on a CPU than the CustomGBForce GBn2;
+#: 2 fs with HBonds constraints; 2 copies of 5 ps.
+_ADK_CI = {
+    "forcefield": "amber99sbildn",
+    "solvent": "obc",
+    "cutoff_nm": 2.0,
+    "timestep_fs": 2.0,
+    "n_copies": 2,
+    "n_frames": 500,
+    "chunk_frames": 100,
+}
+
+_SMD_PAPER = {
+    "n_residues": 100,
+    "forcefield": "ff14SBonlysc",
+    "solvent": "gbn2",
+    "cutoff_nm": None,
+    "temperature_K": 300.0,
+    "timestep_fs": 1.0,
+    "frame_interval_fs": 10.0,
+    "friction_per_ps": 1.0,
+    "spring_k_kcal_per_A2": 7.0,
+    "speed_A_per_ps": 0.2,
+    "n_frames": 1_000_000,
+    "allatom_every": 500,
+    "restraint_k_kcal_per_A2": 50.0,
+    "equilibration_ps": 10.0,
+    "seed": 2020,
+    "chunk_frames": 10_000,
+}
+#: ci: native OBC, 2 fs, 10x faster pulling over 40 ps (the helix still unfolds).
+_SMD_CI = {
+    "forcefield": "amber99sbildn",
+    "solvent": "obc",
+    "cutoff_nm": 2.0,
+    "timestep_fs": 2.0,
+    "speed_A_per_ps": 2.0,
+    "n_frames": 4000,
+    "allatom_every": 10,
+    "equilibration_ps": 2.0,
+    "chunk_frames": 500,
+}
+
+ADK = register(
+    DatasetSpec(
+        name="adk-equilibrium",
+        title="Adenylate kinase (open, 4AKE), equilibrium Langevin MD at 310 K, implicit solvent",
+        recipe="build_adk_equilibrium",
+        version=1,
+        source=(
+            "Gupta, Cava et al. (2020): OpenMM, ff14SBonlysc + GBn2, 310 K, 1 fs steps, frames "
+            "every 10 fs (the public script saves every 20 fs), 5 copies x 10^4 frames."
+        ),
+        params={"paper": _ADK_PAPER, "ci": derive(_ADK_PAPER, _ADK_CI)},
+    )
+)
+
+SMD = register(
+    DatasetSpec(
+        name="ala100-smd",
+        title="100-alanine alpha-helix, constant-velocity steered MD (helix -> coil), 300 K",
+        recipe="build_ala100_smd",
+        version=1,
+        source=(
+            "Gupta, Cava et al. (2020): NAMD SMD-CV, CHARMM36m + GBIS, 300 K, 1 fs, "
+            "k = 7 kcal/mol/Å^2, v = 0.2 Å/ps, 10^7 fs, frames every 10 fs (LSTM set) and every "
+            "5000 fs (2000 frames, characterisation)."
+        ),
+        params={"paper": _SMD_PAPER, "ci": derive(_SMD_PAPER, _SMD_CI)},
+    )
+)
+
+
+# ----------------------------------------------------------------------------------- loaders
+@dataclass
+class Inputs:
+    """The two data sets of a chapter, as loaded.
+
+    Attributes
+    ----------
+    adk, smd : mdrepro.data.TrajectorySet
+        C-alpha atoms (or the selection asked for) of the built-in sets or the user's files.
+    """
+
+    adk: Any
+    smd: Any
+
+    @property
+    def xyz(self) -> dict[str, list[np.ndarray]]:
+        """``{"adk": [copies], "smd": [copies]}``, each ``(T, N, 3)`` nm."""
+        return {"adk": self.adk.xyz(), "smd": self.smd.xyz()}
+
+    @property
+    def frame_fs(self) -> dict[str, float]:
+        """Time between frames of each set, fs."""
+        return {"adk": self.adk.frame_interval_fs, "smd": self.smd.frame_interval_fs}
+
+    @property
+    def fingerprints(self) -> dict[str, str]:
+        """Identity of each input (cache key of a built-in set, hash of a user's arrays)."""
+        return {"adk": self.adk.fingerprint(), "smd": self.smd.fingerprint()}
+
+    def table(self):
+        """One row per data set: what it holds and how it was made."""
+        import pandas as pd
+
+        return pd.DataFrame([describe(self.adk), describe(self.smd)]).set_index("data set")
+
+    def pulling_summary(self) -> str:
+        """Mean and peak spring force of the SMD pull (the paper quotes about 1 nN)."""
+        if "pulling" not in self.smd.tables:
+            return "user data: no pulling record"
+        f = self.smd.tables["pulling"]["force_pN"]
+        return (
+            f"mean force {np.mean(f):.0f} pN, peak {np.max(f):.0f} pN "
+            f"(the paper quotes about 1000 pN = 1 nN)"
+        )
+
+    def differences_html(self) -> str:
+        """HTML table of where our data differ from the paper's protocol."""
+        return differences_html(self.adk, self.smd)
+
+
+def load(
+    ctx,
+    adk: tuple | None = None,
+    smd: tuple | None = None,
+    selection: str = "name CA",
+    smd_part: str = "characterisation",
+) -> Inputs:
+    """Open both data sets for a chapter and record their fingerprints in ``ctx``.
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    adk, smd : tuple (trajectory, topology, frame_fs), optional
+        A user's files instead of the built-in set (``trajectory`` None: built in).
+    selection : str
+        mdtraj selection (the paper's low-dimensional set: C-alpha atoms).
+    smd_part : {"characterisation", "lstm"}
+        Which recorded part of the SMD set (chapter 1 characterises the 5000-fs frames of
+        the paper's Fig. 4; chapter 2 forecasts the 10-fs frames).
+    """
+    from mdrepro import data
+
+    adk_files = adk or (None, None, None)
+    smd_files = smd or (None, None, None)
+    a = data.open_set("adk-equilibrium", ctx.profile, *adk_files, selection=selection)
+    s = data.open_set("ala100-smd", ctx.profile, *smd_files, selection=selection, part=smd_part)
+    ctx.use_data(a.name, a.fingerprint())
+    ctx.use_data(s.name, s.fingerprint())
+    return Inputs(a, s)
+
+
+def load_all_atoms(ctx, name: str, files: tuple | None = None, part: str | None = None):
+    """All protein atoms of one set (for the 3-D views), from the cache or a user's files."""
+    from mdrepro import data
+
+    return data.open_set(
+        name, ctx.profile, *(files or (None, None, None)), selection="protein", part=part
+    )
+
+
+def describe(ts) -> dict:
+    """One row of the data table: what a :class:`~mdrepro.data.TrajectorySet` holds."""
+    m = ts.meta
+    p = m.get("params", {})
+    return {
+        "data set": ts.name,
+        "source": "simulated here" if m.get("source") != "user" else "user files",
+        "copies": ts.n_copies,
+        "particles": ts.n_atoms,
+        "frames per copy": ", ".join(str(n) for n in ts.n_frames),
+        "frame interval (fs)": ts.frame_interval_fs,
+        "engine": m.get("engine", "-"),
+        "force field": p.get("forcefield", "-"),
+        "solvent": p.get("solvent", "-"),
+        "T (K)": p.get("temperature_K", "-"),
+        "time step (fs)": p.get("timestep_fs", "-"),
+        "build wall time (s)": m.get("wall_time_s", "-"),
+    }
+
+
+def differences(ts) -> list[tuple[str, str, str]]:
+    """(item, paper, here) rows where our data set differs from the paper's protocol."""
+    from mdrepro.papers.gupta2020.params import PAPER_PROTOCOL
+
+    base = ts.name.replace(" (user data)", "")
+    paper = PAPER_PROTOCOL.get(base, {})
+    if ts.meta.get("source") == "user":
+        return [
+            (
+                "data",
+                "the paper's own simulation",
+                "user files: " + ", ".join(ts.meta["trajectory"]),
+            )
+        ]
+    here = dict(ts.meta.get("params", {}))
+    here["engine"] = ts.meta.get("engine", "?")
+    rows = []
+    for key, pval in paper.items():
+        hval = here.get(key, "-")
+        if key == "n_copies" and base == "ala100-smd":
+            hval = 1
+        if str(pval) != str(hval):
+            rows.append((key, str(pval), str(hval)))
+    return rows
+
+
+def differences_html(*sets) -> str:
+    """HTML table of :func:`differences` for several data sets."""
+    import html
+
+    rows = []
+    for ts in sets:
+        for item, p, h in differences(ts):
+            rows.append(
+                f"<tr><td>{html.escape(ts.name)}</td><td>{html.escape(item)}</td>"
+                f"<td>{html.escape(p)}</td><td>{html.escape(h)}</td></tr>"
+            )
+    if not rows:
+        return "<p>No differences in protocol parameters.</p>"
+    return (
+        "<table><thead><tr><th>data set</th><th>parameter</th><th>paper</th><th>here</th>"
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )

@@ -1,0 +1,1224 @@
+"""The computations of Gupta, Cava et al. (2020), cut into independent units of work.
+
+Chapter 1, study ``characterise``: one unit per data set (:func:`characterise_set`) returns a
+:class:`SetAnalysis` (RMSD to the first frame, fast regions, per-particle kurtosis and its
+classes, static-model errors per lead, the shape observable's autocorrelation).
+
+Chapter 2, study ``forecast``: one unit per training run (:class:`RunSpec`: data set, history,
+lead, learning rate, layout, seed, output target) returns a :class:`RunResult`, scored on the
+test part of each trajectory against the static model on the same windows; one more unit fits
+the ARIMA baseline (:func:`run_arima`). :func:`forecast` runs the plan of the paper's studies
+(:func:`plan`) through the results cache and returns a :class:`ForecastResults`, which derives
+every table of the chapter.
+
+Modelling choices of chapter 2 (stated in the chapter as well)
+-------------------------------------------------------------
+* **Output.** As in the paper, the network outputs the absolute position at ``t + lead``
+  through a linear layer (``target="position"``); ``target="displacement"`` (the network
+  predicts ``x(t + lead) - x(t)``) is run as a variant next to it.
+* **Standardisation.** Inputs and position targets are standardised with the training frames'
+  mean and standard deviation (per Cartesian coordinate pooled over particles for the
+  Kirchhoff layout, per feature for the whole structure).
+* **Evaluation.** The paper's public script scores forecasts on the frames it trained on. We
+  split each trajectory in time (train, validation, test), train on the first part and score
+  on the last; in-sample scores on the training windows are kept too (``rmsd_lstm_fit``).
+* **Losses** are mean squared errors in standardised units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from mdrepro import analysis
+from mdrepro.errors import DataError
+from mdrepro.models.windows import LAYOUTS, WindowData, build_splits, split_bounds
+from mdrepro.results import Store, Unit
+from mdrepro.training import TrainResult, flush_denormals, train
+from mdrepro.units import A_PER_NM
+
+PAPER = "gupta2020"
+#: Modules whose code decides this paper's results (their imports are followed).
+MODULES = ("mdrepro.papers.gupta2020.study",)
+
+#: Display names of the data sets.
+NAMES = {"adk": "ADK", "smd": "100-alanine SMD"}
+#: Instability: some epoch's loss exceeds this multiple of the lowest loss reached before it.
+UNSTABLE_JUMP = 2.0
+#: Slow convergence: a stable run whose final training loss exceeds this multiple of the best
+#: stable learning rate's (same data set and seed, same epoch budget).
+SLOW_FACTOR = 1.5
+
+
+def store() -> Store:
+    """The results cache of this paper's studies."""
+    return Store(MODULES)
+
+
+def _threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
+
+
+# ==================================================================== chapter 1: characterise
+@dataclass
+class SetAnalysis:
+    """Everything Figs 2-5 need from one data set.
+
+    Attributes
+    ----------
+    name : str
+        ``"adk"`` or ``"smd"``.
+    frame_fs : float
+        Frame interval of the analysed frames, fs.
+    rmsd_to_first : list of numpy.ndarray
+        Per copy, ``(T,)`` Eq. 1 RMSD to frame 0, nm.
+    fast_regions : list of numpy.ndarray
+        Per copy, ``(M, 2)`` start/end times (fs) of fast evolution.
+    kurtosis : numpy.ndarray
+        ``(N, 3)`` excess kurtosis of x, y, z per particle (first copy).
+    kurtosis_classes : mdrepro.analysis.KurtosisClasses
+    leads : dict of float to numpy.ndarray
+        Lead (fs) -> static-model RMSD, nm (all copies pooled).
+    lead_steps : list of int
+        The leads in frames that the data could serve.
+    dropped_lead_steps : list of int
+        Leads asked for that are longer than the shortest copy allows.
+    shape_series : list of numpy.ndarray
+        Per copy, the shape observable (radius of gyration or end-to-end distance), nm.
+    acf : numpy.ndarray
+        Autocorrelation of the shape observable (copies averaged), from lag 0.
+    tau_fs : float
+        Decorrelation time of ``acf`` (first 1/e crossing), fs.
+    """
+
+    name: str
+    frame_fs: float
+    rmsd_to_first: list = field(default_factory=list)
+    fast_regions: list = field(default_factory=list)
+    kurtosis: np.ndarray | None = None
+    kurtosis_classes: object = None
+    leads: dict = field(default_factory=dict)
+    lead_steps: list = field(default_factory=list)
+    dropped_lead_steps: list = field(default_factory=list)
+    shape_series: list = field(default_factory=list)
+    acf: np.ndarray | None = None
+    tau_fs: float = float("nan")
+
+    def median_lead_rmsd(self) -> np.ndarray:
+        """Median static-model RMSD per lead, nm."""
+        return np.array([np.median(v) for v in self.leads.values()])
+
+    def effective_samples(self) -> float:
+        """Decorrelated samples in the first copy: run length / (2 x decorrelation time).
+
+        The usual estimate of the number of independent samples in a correlated series
+        (with the 1/e time standing in for the integrated autocorrelation time); NaN when the
+        series never decorrelated within the run.
+        """
+        length_fs = len(self.rmsd_to_first[0]) * self.frame_fs
+        if not np.isfinite(self.tau_fs) or self.tau_fs <= 0:
+            return float("nan")
+        return length_fs / (2.0 * self.tau_fs)
+
+    def lead_table(self):
+        """Median static-model RMSD per lead, Å (a table for the chapter)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "lead (frames)": self.lead_steps,
+                "lead (fs)": list(self.leads),
+                "median RMSD (Å)": self.median_lead_rmsd() * A_PER_NM,
+            }
+        ).set_index("lead (frames)")
+
+
+#: The shape observable of each data set (Fig. 4D: ADK's radius of gyration; 4E: SMD's
+#: end-to-end distance).
+SHAPES = {"adk": "rg", "smd": "end_to_end"}
+
+
+def characterise_set(
+    name: str,
+    xyz: list[np.ndarray],
+    frame_fs: float,
+    lead_steps: Sequence[int],
+    shape: str,
+    fast_window: int = 25,
+    acf_max_lag_fraction: float = 0.5,
+) -> SetAnalysis:
+    """Every Fig. 2-5 analysis of one data set (one unit of work).
+
+    Parameters
+    ----------
+    name : str
+        Label (``"adk"``, ``"smd"``).
+    xyz : list of numpy.ndarray
+        Per copy, ``(T, N, 3)`` coordinates in nm.
+    frame_fs : float
+        Time between frames, fs.
+    lead_steps : sequence of int
+        Static-model leads, in frames; those longer than the shortest copy allows are dropped
+        (and listed in :attr:`SetAnalysis.dropped_lead_steps`).
+    shape : {"rg", "end_to_end"}
+        Shape observable whose autocorrelation is analysed.
+    fast_window : int
+        Smoothing window (frames) of the fast-region detector.
+    acf_max_lag_fraction : float
+        Largest ACF lag as a fraction of the trajectory length.
+    """
+    if shape not in ("rg", "end_to_end"):
+        raise DataError(f"expected shape 'rg' or 'end_to_end', found {shape!r}")
+    shortest = min(len(x) for x in xyz)
+    fits = [int(s) for s in lead_steps if int(s) < shortest]
+    if not fits:
+        raise DataError(
+            f"{name}: expected copies longer than the shortest lead ({min(lead_steps)} frames), "
+            f"found {shortest} frames"
+        )
+    res = SetAnalysis(
+        name=name,
+        frame_fs=float(frame_fs),
+        lead_steps=fits,
+        dropped_lead_steps=[int(s) for s in lead_steps if int(s) >= shortest],
+    )
+    for x in xyz:
+        r = analysis.rmsd_to_first(x)
+        res.rmsd_to_first.append(r)
+        res.fast_regions.append(analysis.fast_regions(r, frame_fs, window=fast_window))
+    res.kurtosis = analysis.excess_kurtosis(xyz[0])
+    res.kurtosis_classes = analysis.kurtosis_classes(res.kurtosis)
+    for step in fits:
+        res.leads[step * float(frame_fs)] = analysis.static_model_rmsd_multi(xyz, step)
+    if shape == "rg":
+        series = [analysis.radius_of_gyration(x) for x in xyz]
+    else:
+        series = [analysis.end_to_end_distance(x) for x in xyz]
+    res.shape_series = series
+    n = min(len(s) for s in series)
+    max_lag = max(2, int(acf_max_lag_fraction * n))
+    res.acf = np.mean([analysis.autocorrelation(s, max_lag=max_lag) for s in series], axis=0)
+    res.tau_fs = float(analysis.decorrelation_time(res.acf, frame_fs))
+    return res
+
+
+@dataclass
+class Characterisation:
+    """Chapter 1's results: one :class:`SetAnalysis` per data set."""
+
+    adk: SetAnalysis
+    smd: SetAnalysis
+
+    def lead_table(self):
+        """Median static-model RMSD per lead step of both sets, Å."""
+        import pandas as pd
+
+        return (
+            pd.DataFrame(
+                {
+                    "ADK lead (fs)": pd.Series(list(self.adk.leads), index=self.adk.lead_steps),
+                    "ADK median RMSD (Å)": pd.Series(
+                        self.adk.median_lead_rmsd() * A_PER_NM, index=self.adk.lead_steps
+                    ),
+                    "SMD lead (fs)": pd.Series(list(self.smd.leads), index=self.smd.lead_steps),
+                    "SMD median RMSD (Å)": pd.Series(
+                        self.smd.median_lead_rmsd() * A_PER_NM, index=self.smd.lead_steps
+                    ),
+                }
+            )
+            .rename_axis("lead (frames)")
+            .round(4)
+        )
+
+    def dropped_leads(self) -> str:
+        """A sentence on the leads that the data could not serve (empty if none)."""
+        parts = [
+            f"{NAMES[r.name]}: {r.dropped_lead_steps} frames"
+            for r in (self.adk, self.smd)
+            if r.dropped_lead_steps
+        ]
+        return (
+            ("leads dropped (longer than the shortest copy): " + "; ".join(parts)) if parts else ""
+        )
+
+    def decorrelation_summary(self) -> str:
+        """The two decorrelation times in one line."""
+        return f"decorrelation times: ADK {self.adk.tau_fs:.4g} fs, SMD {self.smd.tau_fs:.4g} fs"
+
+
+def characterisation(ctx, inputs) -> Characterisation:
+    """Chapter 1's results, loaded from the results cache or computed (one unit per set).
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    inputs : mdrepro.papers.gupta2020.datasets.Inputs
+    """
+    st, p = store(), dict(ctx.params)
+    out = {}
+    for name, ts in (("adk", inputs.adk), ("smd", inputs.smd)):
+        unit = Unit(
+            PAPER,
+            "characterise",
+            name,
+            params={**p, "shape": SHAPES[name], "frame_fs": ts.frame_interval_fs},
+            data={name: ts.fingerprint()},
+        )
+        out[name] = st.get_or_compute(
+            unit,
+            lambda ts=ts, name=name: characterise_set(
+                name,
+                ts.xyz(),
+                ts.frame_interval_fs,
+                p["lead_steps"],
+                SHAPES[name],
+                fast_window=p["fast_window"],
+                acf_max_lag_fraction=p["acf_max_lag_fraction"],
+            ),
+        )
+    return Characterisation(out["adk"], out["smd"])
+
+
+# ======================================================================= chapter 2: forecast
+@dataclass(frozen=True, order=True)
+class RunSpec:
+    """One training run.
+
+    Attributes
+    ----------
+    dataset : str
+        Key of the study's data (``"adk"`` or ``"smd"``).
+    history : int
+        Input frames per window.
+    lead : int
+        Frames from the last input to the forecast frame.
+    lr : float
+        Adam learning rate.
+    layout : {"kirchhoff", "whole"}
+    seed : int
+    target : {"position", "displacement"}
+    """
+
+    dataset: str
+    history: int
+    lead: int
+    lr: float
+    layout: str = "kirchhoff"
+    seed: int = 0
+    target: str = "position"
+
+    @property
+    def windows_key(self) -> tuple:
+        """The fields that decide the windows (runs differing only in lr/seed share them)."""
+        return (self.dataset, self.history, self.lead, self.layout, self.target)
+
+    @property
+    def id(self) -> str:
+        """Unit id, e.g. ``adk-h5-l15-lr0.01-kirchhoff-position-s0``."""
+        return (
+            f"{self.dataset}-h{self.history}-l{self.lead}-lr{self.lr:g}-{self.layout}-"
+            f"{self.target}-s{self.seed}"
+        )
+
+
+@dataclass
+class RunResult:
+    """A trained run, scored on its test windows.
+
+    Attributes
+    ----------
+    spec : RunSpec
+    train : mdrepro.training.TrainResult
+        Loss history, divergence flag and throughput.
+    rmsd_lstm, rmsd_static : numpy.ndarray, shape (n_test,)
+        Per-frame Eq. 1 RMSD of the LSTM forecast and of the static model, nm, on the same test
+        windows (NaN for a diverged run's LSTM).
+    rmsd_lstm_fit, rmsd_static_fit : numpy.ndarray, shape (n_fit,)
+        The same on (a subset of) the training windows: in-sample scores, as the paper's
+        script reports them.
+    n_train_windows, n_test_windows : int
+    n_params : int
+    frame_fs : float
+        Time between frames, fs.
+    """
+
+    spec: RunSpec
+    train: TrainResult
+    rmsd_lstm: np.ndarray
+    rmsd_static: np.ndarray
+    rmsd_lstm_fit: np.ndarray
+    rmsd_static_fit: np.ndarray
+    n_train_windows: int
+    n_test_windows: int
+    n_params: int
+    frame_fs: float = float("nan")
+
+    @property
+    def ratio(self) -> float:
+        """Median LSTM RMSD over median static RMSD on the test windows (< 1: LSTM better)."""
+        return _median(self.rmsd_lstm) / _median(self.rmsd_static)
+
+    @property
+    def ratio_fit(self) -> float:
+        """The same ratio in-sample (training windows)."""
+        return _median(self.rmsd_lstm_fit) / _median(self.rmsd_static_fit)
+
+    def row(self) -> dict:
+        """A flat summary (one row of :meth:`ForecastResults.frame`)."""
+        tr, s = self.train, self.spec
+        vl = tr.val_loss
+        return {
+            "dataset": s.dataset,
+            "layout": s.layout,
+            "target": s.target,
+            "history": s.history,
+            "lead": s.lead,
+            "lead_fs": s.lead * self.frame_fs,
+            "lr": s.lr,
+            "seed": s.seed,
+            "epochs": tr.epochs,
+            "steps": tr.steps,
+            "diverged": tr.diverged,
+            "initial_train_loss": float(tr.train_loss[0]),
+            "final_train_loss": tr.final_train_loss,
+            "initial_val_loss": float(vl[0]),
+            "final_val_loss": tr.final_val_loss,
+            "max_jump": float(np.nanmax([max_jump(tr.train_loss), max_jump(vl)])),
+            "unstable": is_unstable(tr),
+            "median_lstm_A": _median(self.rmsd_lstm) * A_PER_NM,
+            "median_static_A": _median(self.rmsd_static) * A_PER_NM,
+            "ratio": self.ratio,
+            "ratio_fit": self.ratio_fit,
+            "n_train_windows": self.n_train_windows,
+            "n_test_windows": self.n_test_windows,
+            "n_params": self.n_params,
+            "seq_per_s": tr.sequences_per_s,
+            "train_time_s": tr.train_time_s,
+            "device": tr.device,
+        }
+
+
+def _median(a) -> float:
+    a = np.asarray(a, dtype=np.float64)
+    if a.size == 0 or not np.isfinite(a).all():
+        return float("nan")
+    return float(np.median(a))
+
+
+def max_jump(loss) -> float:
+    """Largest ``loss[e] / min(loss[:e])`` over the epochs (inf for a non-finite loss)."""
+    v = np.asarray(loss, dtype=np.float64)
+    if v.size == 0 or np.isnan(v).all():
+        return float("nan")
+    if not np.isfinite(v).all():
+        return float("inf")
+    if v.size < 2:
+        return 1.0
+    running_min = np.minimum.accumulate(v)[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.max(v[1:] / running_min))
+
+
+def is_unstable(tr: TrainResult) -> bool:
+    """Whether a run was unstable.
+
+    A run is *unstable* if (a) a loss became NaN or infinite (it diverged), or (b) its training
+    loss (mean over an epoch's batches) or its validation loss at some epoch exceeds
+    :data:`UNSTABLE_JUMP` (2) times the lowest value of the same curve before that epoch,
+    the untrained model's included: the optimiser threw the model away from where it was.
+    """
+    if tr.diverged:
+        return True
+    jumps = [max_jump(c) for c in (tr.train_loss, tr.val_loss) if np.isfinite(c).any()]
+    return any(not (j <= UNSTABLE_JUMP) for j in jumps)
+
+
+def _per(value, key):
+    """``value[key]`` for a mapping, else ``value``."""
+    return value[key] if isinstance(value, Mapping) else value
+
+
+@dataclass
+class ForecastStudy:
+    """Trains and scores LSTM forecasters on a collection of data sets (in one process).
+
+    Keeps the windows of the last run, so that runs sharing them (same data set, history,
+    lead, layout and target) do not rebuild them.
+
+    Parameters
+    ----------
+    data : mapping of str to list of numpy.ndarray
+        Data-set key -> independent copies, each ``(T_k, N, 3)`` in nm.
+    frame_fs : float or mapping
+        Time between frames, fs (per data set if a mapping).
+    epochs : int or mapping
+        Training epochs.
+    batch_windows : int or mapping
+        Windows per optimizer step (a Kirchhoff batch holds ``batch_windows * N`` sequences;
+        a whole-structure batch ``batch_windows`` sequences: both see the same frames per step).
+    fractions : sequence of 3 floats, or mapping
+        Train / validation / test fractions of each copy, in time order.
+    train_stride : int or mapping
+        Keep every ``train_stride``-th training and validation window (consecutive windows
+        overlap almost entirely); the test split keeps every window.
+    hidden : int
+        LSTM units.
+    device : str
+        ``"cpu"`` or ``"cuda"``.
+    max_fit_windows : int
+        Training windows (evenly spaced) on which the in-sample scores are computed.
+    progress : bool
+        Progress bars (one per run).
+    """
+
+    data: Mapping[str, list]
+    frame_fs: float | Mapping = 10.0
+    epochs: int | Mapping = 20
+    batch_windows: int | Mapping = 64
+    fractions: Sequence[float] | Mapping = (0.7, 0.1, 0.2)
+    train_stride: int | Mapping = 1
+    hidden: int = 32
+    device: str = "cpu"
+    max_fit_windows: int = 2000
+    progress: bool = False
+    _splits_key: tuple | None = field(default=None, repr=False)
+    _splits: dict | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        for name, copies in self.data.items():
+            if isinstance(copies, np.ndarray) and copies.ndim == 3:
+                self.data = {**self.data, name: [copies]}
+
+    @classmethod
+    def from_params(
+        cls, data: Mapping[str, list], params: Mapping, frame_fs, device: str = "cpu"
+    ) -> ForecastStudy:
+        """A study with the sizes of a chapter profile."""
+        return cls(
+            data,
+            frame_fs=frame_fs,
+            epochs=params["epochs"],
+            batch_windows=params["batch_windows"],
+            fractions=params["fractions"],
+            train_stride=params["train_stride"],
+            hidden=params["hidden"],
+            device=device,
+            max_fit_windows=params["max_fit_windows"],
+        )
+
+    def run_params(self, spec: RunSpec) -> dict:
+        """What decides the result of ``spec`` besides the data (the unit's parameters)."""
+        d = spec.dataset
+        return {
+            "epochs": int(_per(self.epochs, d)),
+            "batch_windows": int(_per(self.batch_windows, d)),
+            "fractions": [float(f) for f in _per(self.fractions, d)],
+            "train_stride": int(_per(self.train_stride, d)),
+            "hidden": int(self.hidden),
+            "max_fit_windows": int(self.max_fit_windows),
+            "frame_fs": float(_per(self.frame_fs, d)),
+            "device": self.device,
+        }
+
+    def splits(self, spec: RunSpec) -> dict[str, WindowData]:
+        """The windows of ``spec`` (the last set built is kept)."""
+        if spec.dataset not in self.data:
+            raise DataError(f"expected a data set in {sorted(self.data)}, found {spec.dataset!r}")
+        if spec.windows_key != self._splits_key:
+            self._splits = None  # free the previous tensors first
+            self._splits = build_splits(
+                self.data[spec.dataset],
+                spec.history,
+                spec.lead,
+                layout=spec.layout,
+                fractions=_per(self.fractions, spec.dataset),
+                train_stride=_per(self.train_stride, spec.dataset),
+                target=spec.target,
+                device=self.device,
+            )
+            self._splits_key = spec.windows_key
+        return self._splits
+
+    def run(self, spec: RunSpec) -> RunResult:
+        """Train, forecast and score one run (one unit of work)."""
+        with flush_denormals(self.device == "cpu"):
+            return self._run(spec)
+
+    def _run(self, spec: RunSpec) -> RunResult:
+        import torch
+
+        from mdrepro.models.forecast import LSTMForecaster, count_parameters
+
+        sp = self.splits(spec)
+        tr_data, val, test = sp["train"], sp["val"], sp["test"]
+        torch.manual_seed(spec.seed)
+        model = LSTMForecaster(tr_data.n_features, self.hidden)
+        desc = (
+            f"{spec.dataset} h={spec.history} lead={spec.lead} lr={spec.lr:g} "
+            f"{spec.layout} seed={spec.seed}"
+        )
+        tr = train(
+            model,
+            tr_data,
+            val,
+            epochs=int(_per(self.epochs, spec.dataset)),
+            lr=spec.lr,
+            batch_size=int(_per(self.batch_windows, spec.dataset)),
+            seed=spec.seed,
+            device=self.device,
+            progress=self.progress,
+            desc=desc,
+        )
+        bw = 4 * int(_per(self.batch_windows, spec.dataset))
+        fit = _subset(tr_data, self.max_fit_windows)
+        return RunResult(
+            spec=spec,
+            train=tr,
+            rmsd_lstm=_score(model, test, bw),
+            rmsd_static=analysis.rmsd_eq1(test.last_input_nm(), test.truth_nm()),
+            rmsd_lstm_fit=_score(model, fit, bw),
+            rmsd_static_fit=analysis.rmsd_eq1(fit.last_input_nm(), fit.truth_nm()),
+            n_train_windows=len(tr_data),
+            n_test_windows=len(test),
+            n_params=count_parameters(model),
+            frame_fs=float(_per(self.frame_fs, spec.dataset)),
+        )
+
+
+def _subset(data: WindowData, max_windows: int) -> WindowData:
+    """At most ``max_windows`` evenly spaced windows of ``data`` (shares its tensors)."""
+    import torch
+
+    n = len(data)
+    if n <= max_windows:
+        return data
+    keep = np.unique(np.linspace(0, n - 1, max_windows).round().astype(np.int64))
+    return replace(
+        data,
+        origins=data.origins[torch.as_tensor(keep, device=data.origins.device)],
+        copy_index=data.copy_index[keep],
+        local_origin=data.local_origin[keep],
+    )
+
+
+def _score(model, data: WindowData, batch_windows: int) -> np.ndarray:
+    """Per-frame Eq. 1 RMSD of the model's forecasts (NaN everywhere if any is not finite)."""
+    import torch
+
+    from mdrepro.models.forecast import predict_rows
+
+    out = predict_rows(model, data, batch_windows)
+    if not torch.isfinite(out).all():
+        return np.full(len(data), np.nan)
+    pred = data.to_frames_nm(out)
+    if not np.isfinite(pred).all():
+        return np.full(len(data), np.nan)
+    return analysis.rmsd_eq1(pred, data.truth_nm())
+
+
+def plan(
+    params: Mapping, datasets: Sequence[str] = ("adk", "smd"), seeds: Sequence[int] | None = None
+) -> dict[str, list[RunSpec]]:
+    """The runs of each study, from a chapter's parameters.
+
+    Parameters
+    ----------
+    params : mapping
+        ``histories``, ``history_leads``, ``leads``, ``lrs``, ``history``, ``lead``, ``lr``,
+        ``layouts``, ``lr_sets`` (data sets of the learning-rate study), ``seeds``, ``target``
+        and, optionally, ``variant_target``: the lead sweep again with that target.
+    datasets : sequence of str
+    seeds : sequence of int, optional
+        Overrides ``params["seeds"]``.
+
+    Returns
+    -------
+    dict
+        ``{"history": [...], "lead": [...], "lr": [...], "layout": [...]}`` (and ``"variant"``);
+        the same spec can appear in several studies (it is trained once).
+    """
+    seeds = list(params["seeds"] if seeds is None else seeds)
+    h0, l0, lr0 = params["history"], params["lead"], params["lr"]
+    tgt = params.get("target", "position")
+    variant = params.get("variant_target")
+    out: dict[str, list[RunSpec]] = {"history": [], "lead": [], "lr": [], "layout": []}
+    if variant:
+        out["variant"] = []
+    for d in datasets:
+        for s in seeds:
+            for lead in params["history_leads"]:
+                for h in params["histories"]:
+                    out["history"].append(RunSpec(d, h, lead, lr0, "kirchhoff", s, tgt))
+            for lead in params["leads"]:
+                out["lead"].append(RunSpec(d, h0, lead, lr0, "kirchhoff", s, tgt))
+                if variant:
+                    out["variant"].append(RunSpec(d, h0, lead, lr0, "kirchhoff", s, variant))
+            if d in params.get("lr_sets", datasets):
+                for lr in params["lrs"]:
+                    out["lr"].append(RunSpec(d, h0, l0, lr, "kirchhoff", s, tgt))
+            for layout in params.get("layouts", LAYOUTS):
+                out["layout"].append(RunSpec(d, h0, l0, lr0, layout, s, tgt))
+    return out
+
+
+def unique_runs(params: Mapping) -> list[RunSpec]:
+    """Every run of :func:`plan` once, grouped so that runs sharing windows are adjacent."""
+    specs = {s for v in plan(params).values() for s in v}
+    return sorted(specs, key=lambda s: (s.windows_key, s.lr, s.seed))
+
+
+@dataclass
+class ArimaResult:
+    """ARIMA baseline on the test origins of one run (Fig. 8C).
+
+    Attributes
+    ----------
+    rmsd_arima, rmsd_static : numpy.ndarray, shape (n,)
+        Per-frame Eq. 1 RMSD (nm) over the particles used, same origins.
+    order : tuple
+    n_atoms : int
+        Particles used.
+    wall_s : float
+    lead : int
+        Lead in frames.
+    """
+
+    rmsd_arima: np.ndarray
+    rmsd_static: np.ndarray
+    order: tuple
+    n_atoms: int
+    wall_s: float
+    lead: int = 15
+
+    @property
+    def ratio(self) -> float:
+        """Median ARIMA RMSD over median static RMSD."""
+        return _median(self.rmsd_arima) / _median(self.rmsd_static)
+
+    def summary(self) -> str:
+        """One line: order, particles, wall time and median RMSDs."""
+        return (
+            f"ARIMA{self.order} on {self.n_atoms} particles: {self.wall_s:.1f} s; median RMSD "
+            f"{A_PER_NM * np.median(self.rmsd_arima):.3f} Å vs static "
+            f"{A_PER_NM * np.median(self.rmsd_static):.3f} Å"
+        )
+
+
+def run_arima(
+    copies: Sequence[np.ndarray],
+    history: int,
+    lead: int,
+    fractions: Sequence[float] = (0.7, 0.1, 0.2),
+    order=(2, 1, 0),
+    max_atoms: int | None = None,
+    max_origins: int | None = None,
+    max_fit_frames: int | None = None,
+    progress: bool = False,
+) -> ArimaResult:
+    """ARIMA per coordinate, fitted on each copy's training frames, on the LSTM's test windows.
+
+    The test origins are those of :func:`mdrepro.models.build_splits` with the same
+    ``history``, ``lead`` and ``fractions``, so the RMSDs are comparable frame by frame with the
+    LSTM's and the static model's (over the particles used, all by default).
+    """
+    from mdrepro.models.arima import arima_forecast_frames
+    from mdrepro.models.windows import window_origins
+
+    if isinstance(copies, np.ndarray) and copies.ndim == 3:
+        copies = [copies]
+    ra, rs, wall, n_atoms = [], [], 0.0, 0
+    for x in copies:
+        b = split_bounds(x.shape[0], fractions)
+        o = window_origins(x.shape[0], history, lead, *b["test"])
+        fc = arima_forecast_frames(
+            x,
+            b["train"],
+            o,
+            lead,
+            order=order,
+            max_atoms=max_atoms,
+            max_origins=max_origins,
+            max_fit_frames=max_fit_frames,
+            progress=progress,
+        )
+        ra.append(analysis.rmsd_eq1(fc.forecast, fc.truth))
+        rs.append(analysis.rmsd_eq1(fc.last, fc.truth))
+        wall += fc.wall_s
+        n_atoms = fc.atoms.size
+    return ArimaResult(
+        np.concatenate(ra), np.concatenate(rs), tuple(order), n_atoms, wall, int(lead)
+    )
+
+
+@dataclass
+class ForecastResults:
+    """Chapter 2's results: every run, the ARIMA baseline, and the parameters.
+
+    Attributes
+    ----------
+    runs : list of RunResult
+    arima : ArimaResult or None
+    params : dict
+        The chapter's parameters.
+    frames : dict of str to list of int
+        Frames per copy of each data set.
+    wall_s : dict of str to float
+        Training wall time per study (cached runs count their original time).
+    """
+
+    runs: list
+    arima: ArimaResult | None
+    params: dict
+    frames: dict = field(default_factory=dict)
+    wall_s: dict = field(default_factory=dict)
+
+    def frame(self):
+        """One row per run (see :meth:`RunResult.row`); median RMSDs in Å."""
+        import pandas as pd
+
+        return pd.DataFrame([r.row() for r in self.runs])
+
+    @property
+    def target(self) -> str:
+        """The paper's output target (``"position"``)."""
+        return self.params.get("target", "position")
+
+    def select(self, **fields) -> list[RunResult]:
+        """Runs whose spec matches ``fields``, sorted by spec."""
+        out = [r for r in self.runs if all(getattr(r.spec, k) == v for k, v in fields.items())]
+        return sorted(out, key=lambda r: r.spec)
+
+    def loss_curves(self, by: str, which: str = "train", **fields) -> dict[str, list]:
+        """Loss histories grouped by one spec field, one array per seed.
+
+        Parameters
+        ----------
+        by : str
+            RunSpec field whose values label the curves (``"history"``, ``"lr"``, ...).
+        which : {"train", "val"}
+        **fields
+            Filters on the other RunSpec fields (``dataset="smd", lead=15``...).
+
+        Returns
+        -------
+        dict of str to list of numpy.ndarray
+            ``{"history 5": [loss per epoch, seed 0], ...}`` in increasing order of ``by``.
+        """
+        out: dict[str, list[np.ndarray]] = {}
+        sel = self.select(**fields)
+        for value in sorted({getattr(r.spec, by) for r in sel}):
+            key = f"{by} {value:g}" if isinstance(value, float) else f"{by} {value}"
+            out[key] = [
+                r.train.train_loss if which == "train" else r.train.val_loss
+                for r in sel
+                if getattr(r.spec, by) == value
+            ]
+        return out
+
+    def rmsd_distributions(self, **fields) -> dict[str, np.ndarray]:
+        """Test-set RMSDs (nm) of the LSTM and the static model, pooled over seeds.
+
+        ``fields`` must select runs with one configuration (they may differ in seed only).
+        """
+        sel = self.select(**fields)
+        if not sel:
+            raise DataError(f"expected runs matching {fields}, found none")
+        if len({replace(r.spec, seed=0) for r in sel}) > 1:
+            raise DataError(f"expected runs of one configuration for {fields}, found several")
+        return {
+            "LSTM": np.concatenate([r.rmsd_lstm for r in sel]),
+            "static": sel[0].rmsd_static,
+        }
+
+    def lead_sweep(self, dataset: str, target: str | None = None):
+        """:func:`lead_sweep_table` at the reference history and learning rate."""
+        return lead_sweep_table(
+            self.frame(), dataset, self.params["history"], self.params["lr"], target=target
+        )
+
+    def lead_sweep_tables(self):
+        """The lead sweep of both data sets and both output targets, one table."""
+        import pandas as pd
+
+        tables = {}
+        for d in ("adk", "smd"):
+            for tgt in [self.target, self.params.get("variant_target")]:
+                if tgt:
+                    tables[(NAMES[d], tgt)] = self.lead_sweep(d, tgt)
+        cols = ["lead_fs", "lstm_A", "static_A", "ratio", "ratio_min", "ratio_max", "n_seeds"]
+        return pd.concat(tables, names=["data set", "output"])[cols].round(3)
+
+    def in_sample_table(self):
+        """LSTM/static ratios on the test windows and in-sample, per lead (medians)."""
+        df = self.frame()
+        cols = ["dataset", "target", "lead", "seed", "ratio", "ratio_fit"]
+        sweep = df[
+            (df.history == self.params["history"])
+            & np.isclose(df.lr, self.params["lr"])
+            & (df.layout == "kirchhoff")
+        ]
+        return (
+            sweep[cols]
+            .groupby(["dataset", "target", "lead"])[["ratio", "ratio_fit"]]
+            .median()
+            .round(3)
+            .rename(columns={"ratio": "LSTM/static, test", "ratio_fit": "LSTM/static, in-sample"})
+        )
+
+    def learning_rates(self):
+        """:func:`classify_learning_rates` of the paper-target runs."""
+        df = self.frame()
+        return classify_learning_rates(
+            df[df.target == self.target], self.params["history"], self.params["lead"]
+        )
+
+    def learning_rate_table(self):
+        """The learning-rate runs with their verdicts (the table under Fig. 7)."""
+        cols = [
+            "dataset",
+            "lr",
+            "seed",
+            "diverged",
+            "max_jump",
+            "final_train_loss",
+            "final_val_loss",
+            "verdict",
+        ]
+        return self.learning_rates()[cols].round(4)
+
+    def layout_table(self):
+        """Median RMSDs, parameters and throughput of the two layouts at the reference run."""
+        df = self.frame()
+        p = self.params
+        sel = df[
+            (df.history == p["history"])
+            & (df.lead == p["lead"])
+            & np.isclose(df.lr, p["lr"])
+            & (df.target == self.target)
+        ]
+        cols = ["median_lstm_A", "median_static_A", "n_params", "seq_per_s"]
+        return sel.groupby(["dataset", "layout"])[cols].median().round(3)
+
+    def table1(self):
+        """Table 1 derived from the runs (:func:`recommend`)."""
+        return recommend(self.frame(), self.params)
+
+    def throughput(self):
+        """Training throughput table (:func:`throughput_table`)."""
+        return throughput_table(self.frame())
+
+    def throughput_rows(self, threads: int) -> list[dict]:
+        """Rows for the benchmark page."""
+        tp = self.throughput()
+        return [
+            {
+                "what": f"LSTM training, {d}, {lay}, history {h}",
+                "device": dev,
+                "threads": threads,
+                **row,
+            }
+            for (d, lay, h, dev), row in tp.to_dict("index").items()
+        ]
+
+    def throughput_summary(self, threads: int) -> str:
+        """Median sequences/s and optimiser steps per ADK epoch, in one line."""
+        df = self.frame()
+        kir = df[df.layout == "kirchhoff"]
+        adk_steps = int(
+            np.ceil(
+                df[df.dataset == "adk"].n_train_windows.max() / self.params["batch_windows"]["adk"]
+            )
+        )
+        dev = kir.device.iat[0] if len(kir) else "?"
+        return (
+            f"device {dev} ({threads} CPU threads): median {kir.seq_per_s.median():,.0f} "
+            f"sequences/s (Kirchhoff, all histories); optimiser steps per ADK epoch: {adk_steps}"
+        )
+
+    def training_summary(self) -> str:
+        """How many runs, and the training time of each study."""
+        return f"{len(self.runs)} runs; training time " + ", ".join(
+            f"{k} {v:.0f} s" for k, v in self.wall_s.items()
+        )
+
+    def differences(self):
+        """How this chapter's protocol differs from the paper's, as a table."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            differences(self.params, self.frames), columns=["item", "paper", "here"]
+        ).set_index("item")
+
+
+def forecast(ctx, inputs, progress: bool = True) -> ForecastResults:
+    """Chapter 2's results: every run of :func:`plan` and the ARIMA baseline, each a unit of
+    work loaded from the results cache or computed.
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    inputs : mdrepro.papers.gupta2020.datasets.Inputs
+        Uses the ``lstm`` part of the SMD set.
+    progress : bool
+        A progress bar over the runs to compute.
+    """
+    from tqdm.auto import tqdm
+
+    p = dict(ctx.params)
+    xyz, fps = inputs.xyz, inputs.fingerprints
+    st = store()
+    study = ForecastStudy.from_params(xyz, p, inputs.frame_fs, device=ctx.device)
+    threads = _threads()
+    specs = unique_runs(p)
+    results: dict[RunSpec, RunResult] = {}
+    todo = []
+    for s in specs:
+        unit = Unit(
+            PAPER,
+            "forecast",
+            s.id,
+            params={**study.run_params(s), "threads": threads},
+            data={s.dataset: fps[s.dataset]},
+        )
+        if st.has(unit):
+            results[s] = st.get(unit)
+        else:
+            todo.append((s, unit))
+    for s, unit in tqdm(todo, desc="runs", disable=not progress):
+        results[s] = st.get_or_compute(unit, lambda s=s: study.run(s))
+    wall = {
+        name: float(sum(results[s].train.wall_s for s in set(v))) for name, v in plan(p).items()
+    }
+    h0, lead = p["history"], p["lead"]
+    arima_unit = Unit(
+        PAPER,
+        "forecast",
+        f"arima-smd-h{h0}-l{lead}",
+        params={
+            "order": list(p["arima_order"]),
+            "fractions": list(_per(p["fractions"], "smd")),
+            "max_origins": p["arima_max_origins"],
+            "max_fit_frames": p["arima_max_fit_frames"],
+        },
+        data={"smd": fps["smd"]},
+    )
+    arima = st.get_or_compute(
+        arima_unit,
+        lambda: run_arima(
+            xyz["smd"],
+            h0,
+            lead,
+            _per(p["fractions"], "smd"),
+            order=tuple(p["arima_order"]),
+            max_origins=p["arima_max_origins"],
+            max_fit_frames=p["arima_max_fit_frames"],
+        ),
+    )
+    return ForecastResults(
+        runs=[results[s] for s in specs],
+        arima=arima,
+        params=p,
+        frames={k: [len(x) for x in v] for k, v in xyz.items()},
+        wall_s=wall,
+    )
+
+
+# ------------------------------------------------------------------------ tables from runs
+def lead_sweep_table(df, dataset: str, history: int, lr: float, target: str | None = None):
+    """Per lead: median (over seeds) of the median test RMSDs and of the LSTM/static ratio.
+
+    Runs of the Kirchhoff layout with the given history and learning rate (and ``target``,
+    when given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``lead``; columns ``lead_fs``, ``lstm_A``, ``lstm_A_min``, ``lstm_A_max``,
+        ``static_A``, ``ratio``, ``ratio_min``, ``ratio_max``, ``n_seeds``.
+    """
+    import pandas as pd
+
+    sel = df[
+        (df.dataset == dataset)
+        & (df.history == history)
+        & np.isclose(df.lr, lr)
+        & (df.layout == "kirchhoff")
+    ]
+    if target is not None:
+        sel = sel[sel.target == target]
+    g = sel.groupby("lead")
+    return pd.DataFrame(
+        {
+            "lead_fs": g.lead_fs.first(),
+            "lstm_A": g.median_lstm_A.median(),
+            "lstm_A_min": g.median_lstm_A.min(),
+            "lstm_A_max": g.median_lstm_A.max(),
+            "static_A": g.median_static_A.median(),
+            "ratio": g.ratio.median(),
+            "ratio_min": g.ratio.min(),
+            "ratio_max": g.ratio.max(),
+            "n_seeds": g.seed.nunique(),
+        }
+    )
+
+
+def classify_learning_rates(df, history: int, lead: int):
+    """Stable / unstable / slow for every run of the learning-rate study.
+
+    *Unstable*: see :func:`is_unstable`. *Slow*: stable, but the final training loss exceeds
+    :data:`SLOW_FACTOR` (1.5) times the lowest final training loss of the stable learning rates
+    of the same data set and seed (same epoch budget).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The learning-rate runs with added columns ``best_stable_loss``, ``slow`` and
+        ``verdict`` (``"unstable"``, ``"slow"`` or ``"converged"``).
+    """
+    sel = df[(df.history == history) & (df.lead == lead) & (df.layout == "kirchhoff")].copy()
+    if sel.empty:
+        return sel.assign(best_stable_loss=[], slow=[], verdict=[])
+    stable = sel[~sel.unstable]
+    best = stable.groupby(["dataset", "seed"]).final_train_loss.min()
+    sel["best_stable_loss"] = [
+        best.get((d, s), np.nan) for d, s in zip(sel.dataset, sel.seed, strict=True)
+    ]
+    sel["slow"] = ~sel.unstable & (sel.final_train_loss > SLOW_FACTOR * sel.best_stable_loss)
+    sel["verdict"] = np.where(sel.unstable, "unstable", np.where(sel.slow, "slow", "converged"))
+    return sel.sort_values(["dataset", "lr", "seed"], ascending=[True, False, True])
+
+
+def throughput_table(df):
+    """Training throughput (sequences per second) by data set, layout and history."""
+    import pandas as pd
+
+    g = df.groupby(["dataset", "layout", "history", "device"])
+    return pd.DataFrame(
+        {
+            "runs": g.size(),
+            "median seq/s": g.seq_per_s.median().round(0),
+            "median train time (s)": g.train_time_s.median().round(2),
+            "steps per run": g.steps.median(),
+        }
+    )
+
+
+def recommend(df, params: Mapping):
+    """Table 1 derived from the runs (never copied from the paper).
+
+    Rules, per data set:
+
+    * **lead time**: the smallest lead of the sweep from which the LSTM beats the static model
+      (median ratio over seeds < 1) at that lead and every longer one; "none" otherwise;
+    * **history size**: the history with the lowest median final validation loss at the
+      reference lead (training loss if there is no validation data);
+    * **learning rate**: the stable learning rate (majority of seeds) with the lowest median
+      final validation loss;
+    * **hidden units**: not varied here (the paper's 32).
+    """
+    import pandas as pd
+
+    from mdrepro.papers.gupta2020.params import PAPER_TABLE1
+
+    h0, l0, lr0 = params["history"], params["lead"], params["lr"]
+    df = df[df.target == params.get("target", "position")]
+    rows: dict[str, dict] = {
+        "lead time": {},
+        "history size": {},
+        "learning rate": {},
+        "hidden units": {},
+    }
+    for d in sorted(df.dataset.unique()):
+        name = NAMES.get(d, d)
+        sweep = lead_sweep_table(df, d, h0, lr0)
+        text = "none (LSTM never beats static)"
+        for lead in sweep.index:
+            if (sweep.loc[sweep.index >= lead, "ratio"] < 1).all():
+                text = f">= {lead} steps ({sweep.loc[lead, 'lead_fs']:g} fs)"
+                break
+        rows["lead time"][name] = text
+        hist = df[
+            (df.dataset == d)
+            & (df.lead == l0)
+            & np.isclose(df.lr, lr0)
+            & (df.layout == "kirchhoff")
+            & df.history.isin(params["histories"])
+        ]
+        if not hist.empty:
+            col = "final_val_loss" if hist.final_val_loss.notna().all() else "final_train_loss"
+            best_h = hist.groupby("history")[col].median().idxmin()
+            rows["history size"][name] = str(int(best_h))
+        else:
+            rows["history size"][name] = "-"
+        lrs = classify_learning_rates(df[df.dataset == d], h0, l0)
+        lrs = lrs[lrs.lr.isin(params["lrs"])]
+        if not lrs.empty:
+            agg = lrs.groupby("lr").agg(
+                unstable=("unstable", "mean"), val=("final_val_loss", "median")
+            )
+            ok = agg[agg.unstable < 0.5]
+            rows["learning rate"][name] = f"{ok.val.idxmin():g}" if not ok.empty else "none"
+        else:
+            rows["learning rate"][name] = "-"
+        rows["hidden units"][name] = f"{params.get('hidden', 32)} (not varied)"
+    table = pd.DataFrame(rows).T
+    table.insert(0, "paper", [PAPER_TABLE1[k] for k in table.index])
+    table["rule"] = [
+        "smallest lead from which median LSTM/static RMSD ratio < 1 at all longer leads",
+        f"lowest median validation loss at lead {l0}",
+        "stable lr with the lowest median validation loss",
+        "-",
+    ]
+    table.index.name = "hyper-parameter"
+    return table
+
+
+def _fmt_per(value) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{NAMES.get(k, k)}: {_fmt_per(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "/".join(f"{v:g}" for v in value)
+    return str(value)
+
+
+def differences(
+    params: Mapping, frames: Mapping[str, Sequence[int]]
+) -> list[tuple[str, str, str]]:
+    """(item, paper, here) rows of how chapter 2's protocol differs from the paper's.
+
+    Parameters
+    ----------
+    params : mapping
+        Chapter parameters.
+    frames : mapping
+        Data-set key -> frames per copy.
+    """
+    rows = [
+        (
+            "evaluation",
+            "scored on the frames it trained on (public script)",
+            f"train / validation / test split in time {_fmt_per(params['fractions'])}; scored "
+            "on the test part",
+        ),
+        (
+            "inputs",
+            "raw coordinates, Å",
+            "coordinates standardised with training-frame statistics",
+        ),
+        ("output", "absolute position, linear layer", f"{params.get('target', 'position')}"),
+        (
+            "training budget",
+            "not stated (TF1, batch 214000 sequences)",
+            f"{_fmt_per(params['epochs'])} epochs, {_fmt_per(params['batch_windows'])} windows "
+            f"per step, every {_fmt_per(params['train_stride'])}-th training window",
+        ),
+        ("seeds", "one run per setting", f"{len(params['seeds'])} seed(s) per setting"),
+    ]
+    for d, n in frames.items():
+        paper = "5 x 10^4 frames (5 copies)" if d == "adk" else "10^6 frames"
+        rows.append((f"{NAMES.get(d, d)} frames", paper, " + ".join(str(v) for v in n)))
+    return rows

@@ -1,0 +1,121 @@
+"""gupta2020 chapter 1: the characterisation unit and its claims on synthetic series whose
+answers are known."""
+
+import numpy as np
+import pytest
+
+from mdrepro.papers.gupta2020 import claims, study
+from mdrepro.papers.gupta2020.study import Characterisation
+
+
+def ar1(rng, n, shape, phi):
+    """AR(1) noise with unit stationary variance, (n, *shape)."""
+    x = np.empty((n, *shape))
+    x[0] = rng.standard_normal(shape)
+    s = np.sqrt(1 - phi**2)
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + s * rng.standard_normal(shape)
+    return x
+
+
+def equilibrium_like(seed=0, n=3000, atoms=40, phi=0.98):
+    """Particles fluctuating (Gaussian, correlated in time) about fixed positions, nm."""
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(0, 3, (atoms, 3))
+    return [base + 0.02 * ar1(rng, n, (atoms, 3), phi) for _ in range(2)]
+
+
+def pulled_like(seed=1, n=1500, atoms=40):
+    """A chain whose second half is dragged along x (non-Gaussian positions), nm."""
+    rng = np.random.default_rng(seed)
+    base = np.c_[np.arange(atoms) * 0.15, np.zeros(atoms), np.zeros(atoms)]
+    drift = np.zeros((n, atoms, 3))
+    ramp = np.linspace(0, 1, n)[:, None]
+    frac = np.clip((np.arange(atoms) - atoms / 2) / (atoms / 2), 0, 1)[None, :]
+    drift[..., 0] = 3.0 * ramp * frac
+    return [base + drift + 0.02 * ar1(rng, n, (atoms, 3), 0.9)]
+
+
+STEPS = [1, 5, 10, 30, 60, 120]
+
+
+def test_analyse_set_shapes():
+    res = study.characterise_set("adk", equilibrium_like(), 10.0, STEPS, shape="rg")
+    assert len(res.rmsd_to_first) == 2 and res.rmsd_to_first[0].shape == (3000,)
+    assert res.kurtosis.shape == (40, 3)
+    assert list(res.leads) == [10.0, 50.0, 100.0, 300.0, 600.0, 1200.0]
+    assert res.leads[10.0].shape == (2 * 2999,)  # copies pooled, never across copies
+    assert res.acf[0] == pytest.approx(1.0)
+    assert np.isfinite(res.tau_fs) and res.tau_fs > 0
+
+
+def test_claims_follow_the_data():
+    adk = study.characterise_set("adk", equilibrium_like(), 10.0, STEPS, shape="rg")
+    smd = study.characterise_set("smd", pulled_like(), 5000.0, STEPS, shape="end_to_end")
+    cs = claims.characterise(Characterisation(adk, smd), "ci")
+    verdict = {c.id: c.passed for c in cs.claims}
+    assert verdict["ch01.static-error-grows.adk"]
+    assert verdict["ch01.static-error-grows.smd"]
+    assert verdict["ch01.adk-kurtosis-uniform"]
+    assert verdict["ch01.smd-kurtosis-classes"]
+
+
+def test_growth_claim_fails_on_memoryless_data():
+    # white noise: the static error is the same at every lead, so "grows" must fail
+    adk = study.characterise_set("adk", equilibrium_like(phi=0.0), 10.0, STEPS, shape="rg")
+    smd = study.characterise_set("smd", pulled_like(), 5000.0, STEPS, shape="end_to_end")
+    verdict = {
+        c.id: c.passed for c in claims.characterise(Characterisation(adk, smd), "ci").claims
+    }
+    assert not verdict["ch01.static-error-grows.adk"]
+
+
+def test_claims_can_fail_when_sets_are_alike():
+    a = study.characterise_set("adk", equilibrium_like(0), 10.0, STEPS, shape="rg")
+    b = study.characterise_set("smd", equilibrium_like(5), 10.0, STEPS, shape="end_to_end")
+    verdict = {c.id: c.passed for c in claims.characterise(Characterisation(a, b), "ci").claims}
+    assert not verdict["ch01.smd-rmsd-10x-adk"]  # ratio about 1
+    assert not verdict["ch01.smd-decorrelates-100x-slower"]
+    assert not verdict["ch01.smd-kurtosis-classes"]
+
+
+def test_unknown_shape():
+    with pytest.raises(ValueError, match="expected shape"):
+        study.characterise_set("x", equilibrium_like(), 10.0, STEPS, shape="volume")
+
+
+def test_effective_samples_and_sampling_note():
+    adk = study.characterise_set("adk", equilibrium_like(), 10.0, STEPS, shape="rg")
+    n = adk.effective_samples()
+    assert n == pytest.approx(3000 * 10.0 / (2 * adk.tau_fs))
+    smd = study.characterise_set("smd", pulled_like(), 5000.0, STEPS, shape="end_to_end")
+    notes = {c.id: c.note for c in claims.characterise(Characterisation(adk, smd), "ci").claims}
+    assert "decorrelated samples" in notes["ch01.adk-kurtosis-uniform"]
+
+
+def test_leads_longer_than_the_data_are_dropped_and_listed():
+    short = [x[:50] for x in equilibrium_like(n=400)]
+    res = study.characterise_set("adk", short, 10.0, STEPS, shape="rg")
+    assert res.lead_steps == [1, 5, 10, 30] and res.dropped_lead_steps == [60, 120]
+    assert list(res.leads) == [10.0, 50.0, 100.0, 300.0]
+    both = Characterisation(res, res)
+    assert "[60, 120] frames" in both.dropped_leads()
+
+
+def test_no_lead_fits():
+    with pytest.raises(ValueError, match="longer than the shortest lead"):
+        study.characterise_set("adk", [equilibrium_like()[0][:3]], 10.0, [5], shape="rg")
+
+
+def test_result_round_trips_through_a_file(tmp_path):
+    from mdrepro import results
+
+    res = study.characterise_set("adk", equilibrium_like(n=600), 10.0, STEPS, shape="rg")
+    smd = study.characterise_set("smd", pulled_like(), 5000.0, STEPS, shape="end_to_end")
+    back = results.load(results.save(res, tmp_path / "r.npz"))
+    assert back.leads.keys() == res.leads.keys()
+    np.testing.assert_array_equal(back.kurtosis, res.kurtosis)
+    assert back.kurtosis_classes.n_classes == res.kurtosis_classes.n_classes
+    a = claims.characterise(Characterisation(res, smd), "ci").to_json()
+    b = claims.characterise(Characterisation(back, smd), "ci").to_json()
+    assert a == b

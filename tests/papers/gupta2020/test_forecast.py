@@ -1,0 +1,363 @@
+"""gupta2020 chapter 2: runs scored against the static model, the studies, Table 1, claims."""
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mdrepro import analysis
+from mdrepro.papers.gupta2020 import claims, study
+from mdrepro.papers.gupta2020.params import resolve
+from mdrepro.training import TrainResult
+
+LEADS = (1, 5, 15, 60, 120)
+LRS = (1.0, 0.1, 0.01, 0.001, 0.0001)
+
+
+def tiny_params(**kw):
+    p = resolve("ch02", "ci")
+    p.update(
+        seeds=[0],
+        hidden=4,
+        epochs={"adk": 2, "smd": 2},
+        batch_windows={"adk": 64, "smd": 64},
+        train_stride={"adk": 4, "smd": 4},
+        fractions={"adk": [0.4, 0.3, 0.3], "smd": [0.4, 0.3, 0.3]},
+        max_fit_windows=50,
+    )
+    p.update(kw)
+    return p
+
+
+def drifting(T=480, N=4, seed=0):
+    rng = np.random.default_rng(seed)
+    base = np.c_[np.arange(N) * 0.4, np.zeros(N), np.zeros(N)]
+    drift = np.linspace(0, 1, T)[:, None, None] * np.array([1.0, 0.0, 0.0])
+    return base + drift * (np.arange(N) / N)[None, :, None] + 0.01 * rng.standard_normal((T, N, 3))
+
+
+def test_run_scores_lstm_and_static_on_the_same_test_windows():
+    x = drifting()
+    st = study.ForecastStudy(
+        {"smd": [x]},
+        epochs=2,
+        batch_windows=32,
+        hidden=4,
+        fractions=(0.5, 0.2, 0.3),
+        max_fit_windows=20,
+    )
+    spec = study.RunSpec("smd", history=5, lead=7, lr=0.01)
+    res = st.run(spec)
+    test = st.splits(spec)["test"]
+    o = test.origins.numpy()
+    # the static baseline is exactly analysis.static_model_rmsd at the test origins
+    np.testing.assert_allclose(res.rmsd_static, analysis.static_model_rmsd(x, 7)[o])
+    assert res.rmsd_lstm.shape == res.rmsd_static.shape == (len(test),)
+    assert np.isfinite(res.rmsd_lstm).all()
+    assert res.rmsd_lstm_fit.shape == (20,)
+    assert o.min() - 4 >= 336 and o.max() + 7 <= 479  # inside the test frames
+    row = res.row()
+    assert row["ratio"] == pytest.approx(np.median(res.rmsd_lstm) / np.median(res.rmsd_static))
+    assert row["median_static_A"] == pytest.approx(10 * np.median(res.rmsd_static))
+    assert row["lead_fs"] == 70.0
+
+
+def test_plan_lists_every_study_and_shares_runs():
+    p = tiny_params(seeds=[0, 1])
+    pl = study.plan(p)
+    assert set(pl) == {"history", "lead", "lr", "layout", "variant"}
+    assert len(pl["history"]) == 2 * 2 * 3 * 2
+    assert len(pl["lead"]) == 2 * 2 * 5 and len(pl["lr"]) == 2 * 2 * 5
+    assert {s.target for s in pl["variant"]} == {"displacement"}
+    unique = {s for v in pl.values() for s in v}
+    # per set and seed: 6 history + 3 more leads + 4 more lrs + 1 whole + 5 variant runs
+    assert len(unique) == 2 * 2 * 19
+    assert "variant" not in study.plan(tiny_params(variant_target=None))
+
+
+# --------------------------------------------------------------------------- synthetic frames
+def frame(smd_ratio, adk_ratio, hist_loss, lr_unstable, lr_loss, whole_A, seeds=(0, 1, 2)):
+    """A runs frame as runs_frame would give it, from a few knobs (one row per spec)."""
+    rows = {}
+
+    def put(d, h, lead, lr, layout, s, **vals):
+        key = (d, h, lead, lr, layout, s)
+        row = rows.setdefault(
+            key,
+            {
+                "dataset": d,
+                "history": h,
+                "lead": lead,
+                "lr": lr,
+                "layout": layout,
+                "seed": s,
+                "target": "position",
+                "lead_fs": 10.0 * lead,
+                "unstable": False,
+                "final_train_loss": 0.1,
+                "final_val_loss": 0.1,
+                "median_static_A": 1.0,
+                "median_lstm_A": 1.0,
+                "ratio": 1.0,
+                "seq_per_s": 1e5,
+                "train_time_s": 1.0,
+                "steps": 10,
+                "device": "cpu",
+            },
+        )
+        row.update(vals)
+
+    for s in seeds:
+        jitter = 1 + 0.01 * s
+        for d, ratios in (("smd", smd_ratio), ("adk", adk_ratio)):
+            for lead in LEADS:
+                r = ratios[lead] * jitter
+                put(d, 5, lead, 0.01, "kirchhoff", s, ratio=r, median_lstm_A=r)
+            for lead in (15, 120):
+                for h in (1, 5, 10):
+                    put(
+                        d,
+                        h,
+                        lead,
+                        0.01,
+                        "kirchhoff",
+                        s,
+                        final_train_loss=hist_loss[h] * jitter,
+                        final_val_loss=hist_loss[h] * jitter,
+                    )
+            for lr in LRS:  # lr 0.01 is the history study's h=5 run: its losses stay
+                loss = (
+                    {}
+                    if lr == 0.01
+                    else {
+                        "final_train_loss": lr_loss[lr] * jitter,
+                        "final_val_loss": lr_loss[lr] * jitter,
+                    }
+                )
+                put(d, 5, 15, lr, "kirchhoff", s, unstable=lr_unstable[lr], **loss)
+            put(d, 5, 15, 0.01, "whole", s, median_lstm_A=whole_A)
+    return pd.DataFrame(list(rows.values()))
+
+
+PAPER_LIKE = {
+    "smd_ratio": {1: 1.5, 5: 1.1, 15: 0.9, 60: 0.7, 120: 0.5},
+    "adk_ratio": {1: 1.6, 5: 1.3, 15: 1.1, 60: 1.05, 120: 1.2},
+    "hist_loss": {1: 0.3, 5: 0.2, 10: 0.15},
+    "lr_unstable": {1.0: True, 0.1: True, 0.01: False, 0.001: False, 0.0001: False},
+    "lr_loss": {1.0: 5.0, 0.1: 1.0, 0.001: 0.5, 0.0001: 0.9},
+    "whole_A": 3.0,
+}
+
+
+def verdicts(df, params):
+    return {c.id: c.passed for c in claims.forecast_from_frame(df, params, "ci").claims}
+
+
+def test_claims_hold_on_paper_like_results():
+    v = verdicts(frame(**PAPER_LIKE), tiny_params())
+    assert len(v) == 12
+    assert all(v.values()), v
+
+
+def test_claims_fail_on_contrary_results():
+    bad = copy.deepcopy(PAPER_LIKE)
+    bad["smd_ratio"].update({1: 0.9, 15: 1.2, 120: 1.3})
+    bad["adk_ratio"][60] = 0.8
+    bad["hist_loss"] = {1: 0.2, 5: 0.25, 10: 0.3}
+    bad["lr_unstable"][0.1] = False
+    bad["lr_loss"][0.001] = 0.21
+    bad["whole_A"] = 0.5
+    v = verdicts(frame(**bad), tiny_params())
+    assert not any(v.values()), v
+
+
+def test_claims_report_the_seed_spread():
+    cs = claims.forecast_from_frame(frame(**PAPER_LIKE), tiny_params(), "ci")
+    c = next(c for c in cs.claims if c.id == "ch02.smd.lstm-better-lead-15")
+    assert "lead 15: 0.909 (seeds: 0.9-0.918, n=3)" in c.measured
+    assert "< 1" in c.tolerance
+
+
+def test_claims_ignore_runs_of_the_variant_target():
+    df = frame(**PAPER_LIKE)
+    other = df.assign(target="displacement", ratio=5.0)
+    both = verdicts(pd.concat([df, other]), tiny_params())
+    base = {k: x for k, x in both.items() if not k.endswith(".displacement")}
+    assert base == verdicts(df, tiny_params())
+
+
+def test_variant_target_gets_its_own_lead_claims():
+    df = frame(**PAPER_LIKE)
+    other = df.assign(target="displacement", ratio=5.0)  # the variant never beats static
+    p = dict(tiny_params(), variant_target="displacement")
+    v = verdicts(pd.concat([df, other]), p)
+    assert v["ch02.smd.lstm-better-lead-15"] and not v["ch02.smd.lstm-better-lead-15.displacement"]
+    assert v["ch02.adk.never-beats-static.displacement"]  # ratio 5 >= threshold
+    base = {k: x for k, x in v.items() if not k.endswith(".displacement")}
+    assert base == verdicts(df, tiny_params())
+
+
+def test_table1_follows_the_data():
+    p = tiny_params()
+    t = study.recommend(frame(**PAPER_LIKE), p)
+    assert list(t.index) == ["lead time", "history size", "learning rate", "hidden units"]
+    assert t.loc["lead time", "100-alanine SMD"].startswith(">= 15 steps")
+    assert t.loc["lead time", "ADK"].startswith("none")
+    assert t.loc["history size", "ADK"] == "10"
+    assert t.loc["learning rate", "ADK"] == "0.01"
+    alt = copy.deepcopy(PAPER_LIKE)
+    alt["smd_ratio"][15] = 1.05
+    alt["hist_loss"] = {1: 0.3, 5: 0.1, 10: 0.15}
+    alt["lr_loss"][0.001] = 0.09
+    t2 = study.recommend(frame(**alt), p)
+    assert t2.loc["lead time", "100-alanine SMD"].startswith(">= 60 steps")
+    assert t2.loc["history size", "ADK"] == "5"
+    assert t2.loc["learning rate", "ADK"] == "0.001"
+
+
+def tr(train, val, diverged=False):
+    return TrainResult(np.array(train, float), np.array(val, float), diverged=diverged)
+
+
+def test_instability_and_slowness_definitions():
+    assert not study.is_unstable(tr([1, 0.5, 0.3], [1, 0.6, 0.4]))
+    assert study.is_unstable(tr([1, 0.5, np.nan], [1, 0.6, np.nan], diverged=True))
+    assert study.is_unstable(tr([1, 3.0, 0.5], [1, 0.9, 0.8]))  # training loss blew up
+    assert study.is_unstable(tr([1, 0.5, 0.4], [1, 0.2, 0.5]))  # validation jumped 2.5x
+    assert not study.is_unstable(tr([1, 0.5, 0.4], [np.nan] * 3))
+    assert study.max_jump([1.0, 0.5, 0.9]) == pytest.approx(1.8)
+    df = frame(**PAPER_LIKE)
+    c = study.classify_learning_rates(df[df.seed == 0], 5, 15)
+    verdict = dict(zip(c[c.dataset == "smd"].lr, c[c.dataset == "smd"].verdict, strict=True))
+    assert verdict == {
+        1.0: "unstable",
+        0.1: "unstable",
+        0.01: "converged",
+        0.001: "slow",
+        0.0001: "slow",
+    }
+
+
+def test_end_to_end_on_tiny_data():
+    p = tiny_params()
+    data = {"smd": [drifting(480)], "adk": [drifting(480, seed=1), drifting(480, seed=2)]}
+    st = study.ForecastStudy.from_params(data, p, 10.0)
+    specs = study.unique_runs(p)
+    assert len(specs) == 2 * 19
+    res = study.ForecastResults([st.run(s) for s in specs], None, p)
+    df = res.frame()
+    assert len(df) == 2 * 19
+    assert np.isfinite(df.seq_per_s).all()
+    cs = claims.forecast(res, "ci")
+    assert len(cs.claims) == 12 + 4  # 4 lead claims again for the displacement variant
+    assert all(isinstance(c.passed, bool) for c in cs.claims)
+    t1 = study.recommend(df, p)
+    assert t1.shape[0] == 4
+    curves = res.loss_curves(
+        "history", dataset="smd", lead=15, lr=0.01, layout="kirchhoff", target="position"
+    )
+    assert list(curves) == ["history 1", "history 5", "history 10"]
+    assert curves["history 5"][0].shape == (3,)
+    lrc = res.loss_curves(
+        "lr", dataset="adk", history=5, lead=15, layout="kirchhoff", target="position"
+    )
+    assert list(lrc)[0] == "lr 0.0001"
+    dist = res.rmsd_distributions(
+        dataset="smd", history=5, lead=15, lr=0.01, layout="kirchhoff", target="position"
+    )
+    assert dist["LSTM"].shape == dist["static"].shape
+    with pytest.raises(ValueError, match="one configuration"):
+        res.rmsd_distributions(dataset="smd", lead=15)
+    sweep = study.lead_sweep_table(df, "smd", 5, 0.01, target="position")
+    assert list(sweep.index) == list(LEADS)
+    assert not study.throughput_table(df).empty
+    ar = study.run_arima(data["smd"], 5, 15, p["fractions"]["smd"], order=(1, 1, 0))
+    assert ar.rmsd_arima.shape == ar.rmsd_static.shape == dist["static"].shape
+    np.testing.assert_allclose(ar.rmsd_static, dist["static"])
+    rows = study.differences(p, {"adk": [480, 480], "smd": [480]})
+    assert any(r[0] == "evaluation" for r in rows)
+
+
+def test_a_run_is_reproduced_exactly_and_round_trips(tmp_path):
+    from mdrepro import results
+
+    p = tiny_params()
+    data = {"smd": [drifting(480)]}
+    spec = study.RunSpec("smd", 5, 15, 0.01)
+    a = study.ForecastStudy.from_params(data, p, 10.0).run(spec)
+    b = study.ForecastStudy.from_params(data, p, 10.0).run(spec)
+    np.testing.assert_array_equal(a.rmsd_lstm, b.rmsd_lstm)
+    np.testing.assert_array_equal(a.train.train_loss, b.train.train_loss)
+    back = results.load(results.save(a, tmp_path / "run.npz"))
+    assert back.spec == spec
+    np.testing.assert_array_equal(back.rmsd_lstm, a.rmsd_lstm)
+    assert back.row()["ratio"] == a.row()["ratio"]
+
+
+# ----------------------------------------------------------------------- notebook smoke run
+def _write_user_files(tmp, n_res=6):
+    """Tiny 'user' trajectories (DCD + PDB): two jiggling copies and one pulled chain, nm."""
+    import mdtraj as md
+
+    top = md.Topology()
+    chain = top.add_chain()
+    for i in range(n_res):
+        res = top.add_residue("ALA", chain, resSeq=i + 1)
+        for name, sym in [("N", "N"), ("CA", "C"), ("C", "C")]:
+            top.add_atom(name, md.element.get_by_symbol(sym), res)
+    n = top.n_atoms
+    paths = {}
+    for stem, x in (
+        ("adk0", drifting(500, n, seed=1) * 0.1 + np.arange(n)[None, :, None] * 0.1),
+        ("adk1", drifting(500, n, seed=2) * 0.1 + np.arange(n)[None, :, None] * 0.1),
+        ("smd", drifting(700, n, seed=3)),
+    ):
+        traj = md.Trajectory(x.astype(np.float32), top)
+        traj[0].save_pdb(str(tmp / f"{stem}.pdb"))
+        traj.save_dcd(str(tmp / f"{stem}.dcd"))
+        paths[stem] = (str(tmp / f"{stem}.dcd"), str(tmp / f"{stem}.pdb"))
+    return paths
+
+
+@pytest.mark.slow
+def test_notebook_runs_end_to_end_on_user_files(tmp_path):
+    import json
+    from pathlib import Path
+
+    pm = pytest.importorskip("papermill")
+    repo = Path(__file__).resolve().parents[3]
+    f = _write_user_files(tmp_path)
+    out = tmp_path / "executed"
+    pm.execute_notebook(
+        str(repo / "notebooks" / "ch02_lstm_forecasting.ipynb"),
+        str(tmp_path / "ch02.ipynb"),
+        parameters={
+            "PROFILE": "ci",
+            "DEVICE": "cpu",
+            "OUTPUT_DIR": str(out),
+            "SEEDS": [0],
+            "EPOCHS": 1,
+            "ADK_TRAJECTORY": [f["adk0"][0], f["adk1"][0]],
+            "ADK_TOPOLOGY": f["adk0"][1],
+            "ADK_FRAME_FS": 10.0,
+            "SMD_TRAJECTORY": f["smd"][0],
+            "SMD_TOPOLOGY": f["smd"][1],
+            "SMD_FRAME_FS": 10.0,
+        },
+        kernel_name="python3",
+        cwd=str(repo / "notebooks"),
+        progress_bar=False,
+    )
+    claims = json.loads((out / "claims" / "ch02.json").read_text())
+    assert claims["chapter"] == "ch02" and len(claims["claims"]) == 12 + 4
+    figs = {p.stem for p in (out / "figures").glob("*.png")}
+    assert {
+        "ch02_fig6ab",
+        "ch02_fig6cd",
+        "ch02_fig7",
+        "ch02_fig8ab",
+        "ch02_fig8cd",
+        "ch02_lead_sweep",
+        "ch02_kirchhoff_vs_whole",
+    } <= figs

@@ -1,0 +1,212 @@
+"""sidky2020 (chapter 4): four-well references, the users' all-atom path, the LSS fit, claims,
+and a papermill smoke run on tiny user files."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+
+from mdrepro import analysis
+from mdrepro.papers.sidky2020 import claims, study
+from mdrepro.papers.sidky2020.params import resolve
+
+
+def _ar1(n, tau, seed=0, n_traj=None):
+    """AR(1) with autocorrelation exp(-k / tau) at lag k frames."""
+    rng = np.random.default_rng(seed)
+    phi = np.exp(-1.0 / tau)
+    shape = (n,) if n_traj is None else (n_traj, n)
+    e = rng.normal(size=shape) * np.sqrt(1 - phi**2)
+    x = np.zeros(shape)
+    x[..., 0] = rng.normal(size=shape[:-1])
+    for t in range(1, n):
+        x[..., t] = phi * x[..., t - 1] + e[..., t]
+    return x
+
+
+def test_fourwell_reference_is_consistent():
+    ref = study.fourwell_reference(4.0, 100)
+    Q = ref["generator"]
+    np.testing.assert_allclose(Q.sum(1), 0, atol=1e-9)
+    # the Smoluchowski matrix has the Boltzmann stationary law
+    pi = ref["boltzmann"] / ref["boltzmann"].sum()
+    np.testing.assert_allclose(pi @ Q, 0, atol=1e-8 * np.abs(Q).max())
+    np.testing.assert_allclose(ref["paper_kernel"].sum(1), 1)
+    ts = study.analytic_timescales(Q, 3)
+    assert ts[0] > ts[1] > ts[2] > 0
+    P = study.analytic_transition_matrix(Q, 0.01)
+    np.testing.assert_allclose(P.sum(1), 1, atol=1e-9)
+
+
+def test_featurize_go_model_trajectory():
+    import mdtraj as md
+
+    from mdrepro.simulate import gomodel
+
+    top, _, x = gomodel.build_go_system()
+    t = md.Trajectory(np.repeat(x[None], 3, 0).astype(np.float32), md.Topology.from_openmm(top))
+    F, kinds = study.featurize(t)
+    assert F.shape == (3, 2 * 17 + 190) and kinds[0].startswith("C-alpha pseudo")
+
+
+def _allatom_trpcage(tmp_path, n_frames=60, every=5):
+    """Trp-cage built from its sequence (PeptideBuilder), OpenMM vacuum Langevin: PDB + DCD."""
+    import mdtraj as md
+    import openmm
+    import PeptideBuilder
+    from Bio.PDB import PDBIO
+    from openmm import app, unit
+
+    from mdrepro.simulate.gomodel import TRPCAGE_SEQUENCE
+
+    st = PeptideBuilder.make_structure(TRPCAGE_SEQUENCE, [-60.0] * 19, [-45.0] * 19)
+    PeptideBuilder.add_terminal_OXT(st)
+    io = PDBIO()
+    io.set_structure(st)
+    raw = tmp_path / "raw.pdb"
+    io.save(str(raw))
+    pdb = app.PDBFile(str(raw))
+    ff = app.ForceField("amber14-all.xml")
+    mod = app.Modeller(pdb.topology, pdb.positions)
+    mod.addHydrogens(ff)
+    system = ff.createSystem(mod.topology, nonbondedMethod=app.NoCutoff, constraints=app.HBonds)
+    integ = openmm.LangevinMiddleIntegrator(
+        300 * unit.kelvin, 5 / unit.picosecond, 0.002 * unit.picosecond
+    )
+    integ.setRandomNumberSeed(1)
+    sim = app.Simulation(
+        mod.topology, system, integ, openmm.Platform.getPlatformByName("CPU"), {"Threads": "1"}
+    )
+    sim.context.setPositions(mod.positions)
+    sim.minimizeEnergy(maxIterations=100)
+    sim.context.setVelocitiesToTemperature(300 * unit.kelvin, 1)
+    xyz = []
+    for _ in range(n_frames):
+        sim.step(every)
+        xyz.append(
+            sim.context.getState(getPositions=True)
+            .getPositions(asNumpy=True)
+            .value_in_unit(unit.nanometer)
+        )
+    mdtop = md.Topology.from_openmm(mod.topology)
+    t = md.Trajectory(np.array(xyz, dtype=np.float32), mdtop)
+    t[0].save_pdb(str(tmp_path / "top.pdb"))
+    t.save_dcd(str(tmp_path / "traj.dcd"))
+    return tmp_path / "traj.dcd", tmp_path / "top.pdb"
+
+
+@pytest.mark.slow
+def test_users_allatom_path_gives_paper_features(tmp_path):
+    from mdrepro.data import load_user
+
+    traj, top = _allatom_trpcage(tmp_path, n_frames=10)
+    ts = load_user(str(traj), str(top), selection="all", frame_interval_fs=10.0)
+    F, kinds = study.featurize(ts.trajectories[0])
+    assert kinds == ["phi", "psi", "chi1", "C-alpha pair distances"]
+    n_chi1 = 17  # every residue but the three glycines has a chi1 (mdtraj counts Pro)
+    assert F.shape == (10, 2 * (19 + 19 + n_chi1) + 190)
+
+
+def _results(good: bool):
+    ts = np.array([1.0, 0.2, 0.1])
+    fw = SimpleNamespace(
+        timescales={"analytic": ts, "brownian": ts, "mdn": ts * (1.05 if good else 0.5)},
+        tv_mdn=0.03 if good else 0.3,
+        tv_brownian=0.02,
+    )
+    trp = SimpleNamespace(
+        fes_rmse=0.5 if good else 2.0,
+        t_md=[2.0, 1.0, 0.5],
+        se_md=[0.2, 0.1, 0.05],
+        t_lss=[2.1, 1.0, 0.5] if good else [5.0, 1.0, 0.5],
+        se_lss=[0.02, 0.01, 0.01] if good else [0.5, 0.01, 0.01],
+        rg_md=(7.0, 0.1),
+        rg_lss=(7.1, 0.05) if good else (9.0, 0.05),
+        trans_md=10,
+        trans_lss=500 if good else 20,
+    )
+    return fw, trp
+
+
+def test_claim_verdicts_follow_the_numbers():
+    good = claims.lss(*_results(True), "ci")
+    bad = claims.lss(*_results(False), "ci")
+    assert [c.passed for c in good.claims] == [True] * 7
+    assert [c.passed for c in bad.claims] == [False] * 7
+    assert {c.id for c in good.claims} == {c.id for c in bad.claims}
+    skipped = claims.lss(None, _results(True)[1], "ci")
+    assert not skipped.claims[0].passed and "nan" in skipped.claims[0].measured
+
+
+def test_fit_lss_and_generate_tiny():
+    torch.set_num_threads(1)
+    from mdrepro.simulate import gomodel
+
+    rng = np.random.default_rng(0)
+    x0 = gomodel.native_nm()
+    s = _ar1(300, 10.0, seed=3)
+    xyz = x0[None] * (1 + 0.05 * s[:, None, None]) + 0.01 * rng.normal(size=(300, 20, 3))
+    i, j = np.triu_indices(20, 1)
+    feats = np.linalg.norm(xyz[:, i] - xyz[:, j], axis=-1).astype(np.float32)
+    p = dict(
+        resolve("ch04", "ci"),
+        lag=1,
+        srv_epochs=2,
+        mdn_epochs=2,
+        gan_epochs=1,
+        srv_batch=100,
+        mdn_batch=100,
+        gan_batch=100,
+    )
+    model = study.fit_lss(feats, xyz, x0, p, seed=0)
+    assert model.psi.shape == (300, 3)
+    assert np.corrcoef(model.psi[:, 0], analysis.rmsd_to(xyz, x0))[0, 1] > 0
+    gen = study.generate(model, 4, 10, seed=0)
+    assert gen["psi"].shape == (4, 11, 3) and gen["frames_per_s"] > 0
+    assert model.decode(gen["psi"][0]).shape == (11, 20, 3)
+
+
+@pytest.mark.slow
+def test_notebook_runs_end_to_end_on_user_files(tmp_path):
+    import json
+    from pathlib import Path
+
+    pm = pytest.importorskip("papermill")
+    repo = Path(__file__).resolve().parents[3]
+    traj, top = _allatom_trpcage(tmp_path, n_frames=60)
+    out = tmp_path / "executed"
+    tiny = {
+        "lag": 1,
+        "srv_epochs": 2,
+        "srv_batch": 50,
+        "mdn_epochs": 2,
+        "mdn_batch": 50,
+        "gan_epochs": 1,
+        "gan_batch": 50,
+        "n_traj": 10,
+        "acf_max_steps": 3,
+        "fes_bins": 10,
+        "decode_stride": 1,
+    }
+    pm.execute_notebook(
+        str(repo / "notebooks" / "ch04_latent_space_simulators.ipynb"),
+        str(tmp_path / "ch04.ipynb"),
+        parameters={
+            "PROFILE": "ci",
+            "DEVICE": "cpu",
+            "OUTPUT_DIR": str(out),
+            "OVERRIDES": tiny,
+            "TRAJECTORY": str(traj),
+            "TOPOLOGY": str(top),
+            "FRAME_FS": 10.0,
+            "FOURWELL": False,
+        },
+        kernel_name="python3",
+        cwd=str(repo / "notebooks"),
+        progress_bar=False,
+    )
+    claims = json.loads((out / "claims" / "ch04.json").read_text())
+    assert claims["chapter"] == "ch04" and len(claims["claims"]) == 7
+    figs = {p.stem for p in (out / "figures").glob("*.png")}
+    assert {"ch04_fig3", "ch04_table1", "ch04_fig4", "ch04_structures", "ch04_training"} <= figs

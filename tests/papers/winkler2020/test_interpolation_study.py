@@ -1,0 +1,145 @@
+"""winkler2020 (chapter 5): segments, the Hermite reference, claims, a notebook smoke run."""
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from mdrepro import analysis
+from mdrepro.data.phasespace import PhaseSpaceSet
+from mdrepro.errors import DataError
+from mdrepro.papers.winkler2020 import claims, study
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _oscillating_mda(T=240, amp=0.03, seed=0):
+    """Keto-MDA geometry with atoms oscillating harmonically (positions Å, velocities Å/fs)."""
+    from mdrepro.simulate.xtb import keto_malondialdehyde
+
+    _, pos = keto_malondialdehyde()
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(0.1, 0.4, size=(1, 9, 3))  # rad/fs
+    ph = rng.uniform(0, 2 * np.pi, size=(1, 9, 3))
+    t = np.arange(T)[:, None, None] * 0.5
+    R = pos[None] + amp * np.sin(w * t + ph)
+    V = amp * w * np.cos(w * t + ph)
+    return R, V
+
+
+def test_prepare_segments_tile_the_test_part_and_round_trip_units():
+    R, V = _oscillating_mda()
+    ps = PhaseSpaceSet("x", R * 0.1, V * 100, np.array([6, 6, 6, 8, 8, 1, 1, 1, 1]), 0.5)
+    seg = study.prepare(ps, 20, 0.5, 5)
+    assert seg.train.shape[1:] == (21, 54) and seg.test.shape[1:] == (21, 54)
+    q, v = seg.test_truth()
+    assert q.shape == (len(seg.test) * 20 + 1, 9, 3)
+    # centre of mass removed, otherwise the positions are the input's
+    ref = seg.set.positions[seg.test_start : seg.test_start + len(q)]
+    np.testing.assert_allclose(q, ref, atol=1e-6)
+
+
+def test_validation_split_is_disjoint_from_training_and_hermite_reference_is_pinned():
+    R, V = _oscillating_mda()
+    ps = PhaseSpaceSet("x", R * 0.1, V * 100, np.array([6, 6, 6, 8, 8, 1, 1, 1, 1]), 0.5)
+    seg = study.prepare(ps, 20, 0.6, 5, val_fraction=0.2)
+    n_train = int(240 * 0.6)
+    n_fit = n_train - int(n_train * 0.2)
+    assert len(seg.val) == (n_train - n_fit - 1) // 20 and seg.val.shape[1:] == (21, 54)
+    # the last training segment ends before the first validation frame
+    assert (len(seg.train) - 1) * 5 + 20 < n_fit
+    assert seg.info["n_val_segments"] == len(seg.val)
+    assert len(study.prepare(ps, 20, 0.6, 5).val) == 0
+    with pytest.raises(DataError):
+        study.prepare(ps, 20, 0.6, 5, val_fraction=0.05)  # 7 frames hold no segment
+    # Hermite reference: exact end conditions, small error on smooth oscillations
+    h = study.hermite_segments(seg)
+    assert h.shape == seg.test.shape
+    assert study.end_condition_error(seg, h) <= study.END_TOL
+    prof = study.error_profile(seg, h)
+    assert prof[0] == prof[-1] == 0 and 0 < study.mean_interior_error(prof) < 0.1
+
+
+def test_dihedral_and_vdos_against_independent_values():
+    p = np.array([[[1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 1, 1]]], float)
+    assert study.dihedral(p, (0, 1, 2, 3))[0] == pytest.approx(-90.0)
+    t = np.arange(4096) * 0.5  # fs
+    v = np.cos(2 * np.pi * 0.1 * t)[:, None, None] * np.ones((1, 1, 3))  # 0.1 / fs = 3335.6 cm-1
+    wn, s = analysis.vdos(v, np.ones(1), 0.5)
+    assert wn[np.argmax(s)] == pytest.approx(3335.6, abs=10)
+
+
+def _results(bi_better=True, lstm_best=True, grows=True):
+    err = {}
+    for s in (0, 1):
+        for k, m in enumerate(["ODE", "Hamiltonian", "RNN", "LSTM"]):
+            base = 0.1 * (k + 1) if not lstm_best else 0.1 * (4 - k)
+            err[(m, "uni", s)] = base * 2
+            err[(m, "bi", s)] = base if bi_better else base * 3
+    t = {(T, s): (T if grows else 600 - T) / 1000 for T in (100.0, 300.0, 500.0) for s in (0, 1)}
+    return SimpleNamespace(
+        errors=lambda: err,
+        temperature_errors=lambda: t,
+        params={"temperature_model": "LSTM"},
+        end_error=0.0,
+        fe_rmse=[0.2, 0.3],
+    )
+
+
+def test_claims_hold_and_fail_with_the_data():
+    ok = claims.interpolation(_results(), "ci")
+    assert ok.n_passed == len(ok.claims) == 5
+    bad = claims.interpolation(_results(False, False, False), "ci")
+    verdict = {c.id: c.passed for c in bad.claims}
+    assert not verdict["ch05.bi-beats-uni"] and not verdict["ch05.lstm-best"]
+    assert not verdict["ch05.error-grows-with-T"] and verdict["ch05.bi-end-conditions"]
+    assert "seeds" in ok.claims[0].spread
+
+
+@pytest.mark.slow
+def test_ch05_notebook_runs_end_to_end_on_user_files(tmp_path):
+    pm = pytest.importorskip("papermill")
+    z = np.array([6, 6, 6, 8, 8, 1, 1, 1, 1])
+    pos, vel = {}, {}
+    for k, (label, amp) in enumerate([("100K", 0.01), ("300K", 0.02), ("500K", 0.03)]):
+        R, V = _oscillating_mda(amp=amp, seed=k)
+        pos[label], vel[label] = str(tmp_path / f"p{label}.npz"), str(tmp_path / f"v{label}.npz")
+        np.savez(pos[label], R=R, z=z)
+        np.savez(vel[label], V=V)
+    ring = np.r_[np.c_[np.cos(np.arange(6) * np.pi / 3), np.sin(np.arange(6) * np.pi / 3)]]
+    base = np.c_[np.r_[1.39 * ring, 2.48 * ring], np.zeros(12)]
+    t = np.arange(240)[:, None, None] * 0.5
+    Rb = base[None] + 0.02 * np.sin(0.3 * t + np.arange(36).reshape(1, 12, 3))
+    md17 = tmp_path / "benzene.npz"
+    np.savez(md17, R=Rb, z=np.r_[[6] * 6, [1] * 6], E=np.zeros(240), F=np.zeros_like(Rb))
+    out = tmp_path / "executed"
+    pm.execute_notebook(
+        str(REPO / "notebooks" / "ch05_interpolation.ipynb"),
+        str(tmp_path / "ch05.ipynb"),
+        parameters={
+            "PROFILE": "ci",
+            "DEVICE": "cpu",
+            "OUTPUT_DIR": str(out),
+            "SEEDS": [0],
+            "EPOCHS": 1,
+            "HIDDEN": 8,
+            "MDA_POSITIONS": pos,
+            "MDA_VELOCITIES": vel,
+            "BENZENE_MD17": str(md17),
+            "USER_FRAME_FS": 0.5,
+        },
+        kernel_name="python3",
+        cwd=str(REPO / "notebooks"),
+        progress_bar=False,
+    )
+    doc = json.loads((out / "claims" / "ch05.json").read_text())
+    assert doc["chapter"] == "ch05" and len(doc["claims"]) == 5
+    figs = {p.stem for p in (out / "figures").glob("*.png")}
+    assert {
+        "ch05_benzene_uni_bi",
+        "ch05_mda_temperatures",
+        "ch05_free_energy_300K",
+        "ch05_error_vs_time",
+    } <= figs

@@ -1,0 +1,155 @@
+"""mdrepro.results: typed results as files, code hashes, and the content-addressed store."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from mdrepro import results
+from mdrepro.errors import DataError
+from mdrepro.training import TrainResult
+
+
+@dataclass
+class Inner:
+    name: str
+    values: np.ndarray
+
+
+@dataclass
+class Outer:
+    inner: Inner
+    items: list
+    by_float: dict
+    by_tuple: dict
+    pair: tuple
+    x: float = float("nan")
+    flag: bool = True
+    none: object = None
+    extra: dict = field(default_factory=dict)
+
+
+@pytest.fixture(autouse=True)
+def _trust_this_module(monkeypatch):
+    monkeypatch.setattr(
+        results, "TRUSTED_PACKAGES", (*results.TRUSTED_PACKAGES, __name__.split(".")[0])
+    )
+
+
+def sample():
+    return Outer(
+        inner=Inner("a", np.arange(6, dtype=np.float32).reshape(2, 3)),
+        items=[np.ones(2), {"k": np.int64(3)}, "s"],
+        by_float={10.0: np.zeros(3), 50.0: np.ones(3)},
+        by_tuple={("adk", 1): 0.5},
+        pair=(1, "b"),
+        extra={"train": TrainResult(np.array([1.0, 0.5]), np.array([np.nan, np.nan]))},
+    )
+
+
+def test_round_trip_keeps_types_values_and_dtypes(tmp_path):
+    a = sample()
+    b = results.load(results.save(a, tmp_path / "x.npz"))
+    assert isinstance(b, Outer) and isinstance(b.inner, Inner)
+    assert b.inner.values.dtype == np.float32
+    np.testing.assert_array_equal(b.inner.values, a.inner.values)
+    assert list(b.by_float) == [10.0, 50.0] and b.by_tuple == {("adk", 1): 0.5}
+    assert b.pair == (1, "b") and np.isnan(b.x) and b.flag is True and b.none is None
+    assert b.items[1]["k"] == 3 and b.items[2] == "s"
+    assert isinstance(b.extra["train"], TrainResult)
+    np.testing.assert_array_equal(b.extra["train"].train_loss, [1.0, 0.5])
+
+
+def test_the_same_result_gives_the_same_bytes():
+    assert results.to_bytes(sample()) == results.to_bytes(sample())
+
+
+def test_unsupported_values_and_foreign_classes_are_refused(tmp_path):
+    with pytest.raises(DataError, match="found object"):
+        results.to_bytes(Inner("a", object()))
+    with pytest.raises(DataError, match="dtype object"):
+        results.to_bytes(Inner("a", np.array([None, 1], dtype=object)))
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("__meta__.json", '{"__dataclass__": "os:PathLike", "fields": {}}')
+    with pytest.raises(DataError, match="result class"):
+        results.from_bytes(buf.getvalue())
+
+
+def test_damaged_file_gives_one_clear_error(tmp_path):
+    p = tmp_path / "bad.npz"
+    p.write_bytes(b"not a zip")
+    with pytest.raises(DataError, match="damaged"):
+        results.load(p)
+    with pytest.raises(DataError, match="expected a result file"):
+        results.load(tmp_path / "missing.npz")
+
+
+def test_module_closure_follows_imports():
+    closure = results.module_closure(["mdrepro.papers.gupta2020.study"])
+    assert "mdrepro.papers.gupta2020.study" in closure
+    assert "mdrepro.analysis.timeseries" in closure  # through `from mdrepro import analysis`
+    assert "mdrepro.models.forecast" in closure  # a function-level import counts
+    assert "mdrepro.papers.gupta2020.claims" not in closure  # claims do not decide results
+    assert "mdrepro.papers.cava.study" not in closure
+
+
+def test_code_hash_changes_with_any_module_in_the_closure(tmp_path, monkeypatch):
+    pkg = tmp_path / "mdrepro"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "sub" / "a.py").write_text("from mdrepro.sub import b\n")
+    (pkg / "sub" / "b.py").write_text("X = 1\n")
+    (pkg / "sub" / "c.py").write_text("Y = 1\n")
+    monkeypatch.setattr(results, "_PACKAGE_DIR", pkg)
+    h0 = results.code_hash(["mdrepro.sub.a"])
+    (pkg / "sub" / "c.py").write_text("Y = 2\n")  # not imported by a
+    assert results.code_hash(["mdrepro.sub.a"]) == h0
+    (pkg / "sub" / "b.py").write_text("X = 2\n")
+    assert results.code_hash(["mdrepro.sub.a"]) != h0
+
+
+def test_store_computes_once_and_keys_by_params_data_and_code(tmp_path):
+    st = results.Store(["mdrepro.results"], root=tmp_path)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return Inner("r", np.arange(3))
+
+    u = results.Unit("p", "s", "u-1", params={"a": 1}, data={"d": "abc"})
+    assert not st.has(u)
+    first = st.get_or_compute(u, compute)
+    again = st.get_or_compute(u, compute)
+    assert len(calls) == 1 and st.has(u)
+    np.testing.assert_array_equal(first.values, again.values)
+    assert st.path(u).parent == tmp_path / "p" / "s" / "u-1"
+    other = [
+        results.Unit("p", "s", "u-1", params={"a": 2}, data={"d": "abc"}),
+        results.Unit("p", "s", "u-1", params={"a": 1}, data={"d": "abd"}),
+    ]
+    assert len({st.path(x) for x in [u, *other]}) == 3
+    st2 = results.Store(["mdrepro.results"], root=tmp_path)
+    st2._code = "different"
+    assert st2.path(u) != st.path(u)
+
+
+def test_failed_computation_leaves_nothing(tmp_path):
+    st = results.Store(["mdrepro.results"], root=tmp_path)
+    u = results.Unit("p", "s", "u", params={})
+
+    def boom():
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        st.get_or_compute(u, boom)
+    assert not st.has(u) and not list(tmp_path.rglob("*.npz"))
+
+
+def test_unit_ids_are_folder_names():
+    with pytest.raises(DataError, match="unit id"):
+        results.Unit("p", "s", "a/b")
