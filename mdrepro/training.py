@@ -93,17 +93,23 @@ class TensorPairs:
 
 @dataclass
 class TrainResult:
-    """What a training run did.
+    """What a training run did: the one training-history type of the book.
+
+    :func:`train` fills every field; the specialised fits (the VAE and latent LSTM of
+    :mod:`mdrepro.models.vae`, the SRV, MDN and cWGAN of :mod:`mdrepro.models.lss`) fill the
+    losses, ``components``, ``best_epoch``, ``epochs`` and ``wall_s``, and record no epoch 0
+    (``first_epoch = 1``).
 
     Attributes
     ----------
-    train_loss : numpy.ndarray, shape (epochs_run + 1,)
-        Entry 0: loss of the untrained model on the whole training set; entry ``e``: mean
-        training loss over the batches of epoch ``e`` (MSE in the model's units). NaN from the
-        epoch where the run diverged.
-    val_loss : numpy.ndarray, shape (epochs_run + 1,)
-        Validation loss before training and after each epoch (NaN when there is no
-        validation data or after divergence).
+    train_loss : numpy.ndarray, shape (n_entries,)
+        With ``first_epoch = 0`` (:func:`train`), entry 0 is the loss of the untrained model on
+        the whole training set and entry ``e`` the mean training loss over the batches of epoch
+        ``e``; with ``first_epoch = 1`` entry ``i`` belongs to epoch ``i + 1``. NaN from the
+        epoch where a run diverged.
+    val_loss : numpy.ndarray, shape (n_entries,)
+        Validation loss on the same epochs (NaN when there is no validation data or after
+        divergence; a cWGAN stores its generator loss here).
     diverged : bool
         A loss became NaN or infinite; training stopped there.
     diverged_epoch : int or None
@@ -124,10 +130,15 @@ class TrainResult:
     wall_s : float
         Wall time of the whole call, s.
     device : str
+    components : dict of str to numpy.ndarray
+        Per-epoch means of the parts of a composite loss (e.g. ``"recon"``, ``"kl"``,
+        ``"bonds"`` of the VAE), each of shape (n_entries,).
+    first_epoch : int
+        Epoch number of entry 0 (0: the untrained model; 1: the first epoch).
     """
 
-    train_loss: np.ndarray
-    val_loss: np.ndarray
+    train_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    val_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
     diverged: bool = False
     diverged_epoch: int | None = None
     stopped_early: bool = False
@@ -138,6 +149,38 @@ class TrainResult:
     train_time_s: float = 0.0
     wall_s: float = 0.0
     device: str = "cpu"
+    components: dict = field(default_factory=dict)
+    first_epoch: int = 0
+
+    @classmethod
+    def from_epochs(
+        cls,
+        train_loss,
+        val_loss=None,
+        components: dict | None = None,
+        **fields,
+    ) -> TrainResult:
+        """A history recorded from epoch 1 on (no untrained-model entry).
+
+        Parameters
+        ----------
+        train_loss : sequence of float
+            One value per epoch.
+        val_loss : sequence of float, optional
+            One value per epoch (NaN if absent).
+        components : dict of str to sequence of float, optional
+        **fields
+            ``best_epoch``, ``epochs``, ``wall_s``, ... as in the class.
+        """
+        tl = np.asarray(train_loss, dtype=np.float64)
+        vl = np.full(tl.shape, np.nan) if val_loss is None else np.asarray(val_loss, np.float64)
+        comps = {k: np.asarray(v, dtype=np.float64) for k, v in (components or {}).items()}
+        fields.setdefault("epochs", int(tl.size))
+        return cls(tl, vl, components=comps, first_epoch=1, **fields)
+
+    def epoch_numbers(self) -> np.ndarray:
+        """The epoch of every entry of the loss histories."""
+        return np.arange(len(self.train_loss)) + self.first_epoch
 
     @property
     def sequences_per_s(self) -> float:
@@ -315,7 +358,7 @@ def _train(
 
     train_hist = [evaluate(model, train_data, eval_bs)]
     val_hist = [evaluate(model, val_data, eval_bs) if has_val else float("nan")]
-    res = TrainResult(np.array([]), np.array([]), device=str(dev))
+    res = TrainResult(device=str(dev))
     best, since_best = math.inf, 0
     keep = restore_best and has_val
     best_state, best_val = None, math.inf

@@ -220,22 +220,20 @@ def monotone_increasing(values: Iterable[float], strict: bool = True) -> bool:
 
 
 def spread(values) -> tuple[float, str]:
-    """Median over seeds (or replicas) and a text with their range.
+    """Median over seeds (or replicas) and a text that lists every value: the one spread
+    formatter of every claim.
 
     Returns
     -------
     median : float
         NaN when there is no value.
     text : str
-        ``"seeds: lo-hi, n=k"``, ``"1 seed"`` or ``"no runs"``.
+        ``"n=3: 0.9, 0.909, 0.918"`` (3 significant digits), or ``"no runs"``.
     """
     v = np.asarray(list(values), dtype=np.float64)
     if v.size == 0:
         return float("nan"), "no runs"
-    med = float(np.median(v))
-    if v.size == 1:
-        return med, "1 seed"
-    return med, f"seeds: {np.min(v):.3g}-{np.max(v):.3g}, n={v.size}"
+    return float(np.median(v)), f"n={v.size}: " + ", ".join(f"{x:.3g}" for x in v)
 
 
 def summary(value: Any, digits: int = 3) -> str:

@@ -21,17 +21,17 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
 from mdrepro.errors import DataError
+from mdrepro.training import TrainResult
 
 __all__ = [
     "CWGAN",
-    "FitResult",
     "MDN",
     "MinMaxScaler",
     "SRVEncoder",
@@ -41,29 +41,6 @@ __all__ = [
     "gradient_penalty",
     "vamp2_score",
 ]
-
-
-@dataclass
-class FitResult:
-    """History of a fit.
-
-    Attributes
-    ----------
-    train_loss, val_loss : list of float
-        Per-epoch mean training loss and validation loss (NaN without validation data).
-    best_epoch : int
-        Epoch whose weights were kept (early stopping), 1-based.
-    epochs : int
-        Epochs run.
-    wall_s : float
-        Wall time, s.
-    """
-
-    train_loss: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    best_epoch: int = 0
-    epochs: int = 0
-    wall_s: float = 0.0
 
 
 @dataclass
@@ -217,19 +194,19 @@ def _early_stop_loop(
     """
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, lr_decay)
     gen = torch.Generator().manual_seed(seed)
-    res = FitResult()
+    train_loss, val_loss, best_epoch, epochs_run = [], [], 0, 0
     best, best_state, wait = math.inf, None, 0
     t0 = time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
         losses = [step_fn(idx) for idx in _batches(n_train, batch_size, gen)]
-        res.train_loss.append(float(np.mean(losses)))
+        train_loss.append(float(np.mean(losses)))
         v = float(val_fn())
-        res.val_loss.append(v)
-        res.epochs = epoch
+        val_loss.append(v)
+        epochs_run = epoch
         sched.step()
         if v < best - 1e-6:
-            best, wait, res.best_epoch = v, 0, epoch
+            best, wait, best_epoch = v, 0, epoch
             best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
         else:
             wait += 1
@@ -237,8 +214,13 @@ def _early_stop_loop(
                 break
     if best_state is not None:
         model.load_state_dict(best_state)
-    res.wall_s = time.perf_counter() - t0
-    return res
+    return TrainResult.from_epochs(
+        train_loss,
+        val_loss,
+        best_epoch=best_epoch,
+        epochs=epochs_run,
+        wall_s=time.perf_counter() - t0,
+    )
 
 
 def fit_srv(
@@ -253,7 +235,7 @@ def fit_srv(
     patience: int = 5,
     seed: int = 0,
     device: str = "cpu",
-) -> tuple[SRVEncoder, FitResult]:
+) -> tuple[SRVEncoder, TrainResult]:
     """Train an SRV on time-lagged pairs with Adam, early stopping on validation VAMP-2.
 
     Parameters
@@ -267,7 +249,7 @@ def fit_srv(
     -------
     SRVEncoder
         With its eigenfunction basis set on all pairs.
-    FitResult
+    TrainResult
         Losses are minus the symmetrised VAMP-2 score.
     """
     x0, x1 = np.asarray(x0), np.asarray(x1)
@@ -397,7 +379,7 @@ def fit_mdn(
     seed: int = 0,
     device: str = "cpu",
     lr_decay: float = 1.0,
-) -> tuple[MDN, FitResult]:
+) -> tuple[MDN, TrainResult]:
     """Fit an MDN to pairs ``(y_t, y_{t+tau})`` (scaled to [0, 1]) by maximum likelihood.
 
     Adam (learning rate times ``lr_decay`` after each epoch); the last ``val_fraction`` of the
@@ -406,7 +388,7 @@ def fit_mdn(
 
     Returns
     -------
-    MDN, FitResult
+    MDN, TrainResult
     """
     y0 = np.asarray(y0, dtype=float).reshape(len(y0), -1)
     y1 = np.asarray(y1, dtype=float).reshape(len(y1), -1)
@@ -527,7 +509,7 @@ def fit_cwgan(
     device: str = "cpu",
     max_steps: int | None = None,
     optimizer: str = "rmsprop",
-) -> tuple[CWGAN, FitResult]:
+) -> tuple[CWGAN, TrainResult]:
     """Train a cWGAN-GP: ``n_critic`` critic steps per generator step.
 
     Parameters
@@ -545,7 +527,7 @@ def fit_cwgan(
     Returns
     -------
     CWGAN
-    FitResult
+    TrainResult
         ``train_loss``: per-epoch mean critic estimate of the Wasserstein distance
         ``E[D(real)] - E[D(fake)]``; ``val_loss``: mean generator loss.
     """
@@ -568,7 +550,7 @@ def fit_cwgan(
         opt_g = torch.optim.Adam(model.generator.parameters(), lr=lr, betas=(0.5, 0.9))
     else:
         raise DataError(f"expected optimizer 'rmsprop' or 'adam', found {optimizer!r}")
-    res = FitResult()
+    w_hist, g_hist, epochs_run = [], [], 0
     t0 = time.perf_counter()
     g_steps = 0
     n = len(X)
@@ -596,10 +578,12 @@ def fit_cwgan(
                 g_steps += 1
                 if max_steps is not None and g_steps >= max_steps:
                     break
-        res.train_loss.append(float(np.mean(w_est)))
-        res.val_loss.append(float(np.mean(g_loss)) if g_loss else float("nan"))
-        res.epochs = res.best_epoch = epoch
+        w_hist.append(float(np.mean(w_est)))
+        g_hist.append(float(np.mean(g_loss)) if g_loss else float("nan"))
+        epochs_run = epoch
         if max_steps is not None and g_steps >= max_steps:
             break
-    res.wall_s = time.perf_counter() - t0
+    res = TrainResult.from_epochs(
+        w_hist, g_hist, best_epoch=epochs_run, epochs=epochs_run, wall_s=time.perf_counter() - t0
+    )
     return model, res

@@ -29,7 +29,6 @@ Coordinates enter and leave every public function in nm; the networks see Å.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -37,11 +36,11 @@ from torch import nn
 
 from mdrepro.errors import DataError
 from mdrepro.models.energy import TERMS, BondedEnergy
+from mdrepro.training import TrainResult
 
 __all__ = [
     "LatentLSTM",
     "MoleculeVAE",
-    "TrainHistory",
     "center",
     "encode_frames",
     "end_to_end",
@@ -248,26 +247,6 @@ def vae_loss(
     return out
 
 
-@dataclass
-class TrainHistory:
-    """Per-epoch means of every loss component, and the wall time.
-
-    Attributes
-    ----------
-    losses : dict of str to list of float
-        Component name -> one value per epoch.
-    wall_s : float
-    """
-
-    losses: dict[str, list[float]] = field(default_factory=dict)
-    wall_s: float = 0.0
-
-    def add(self, values: dict[str, float]) -> None:
-        """Append one epoch's value of every component."""
-        for k, v in values.items():
-            self.losses.setdefault(k, []).append(float(v))
-
-
 def train_vae(
     model: MoleculeVAE,
     xyz: np.ndarray,
@@ -282,7 +261,7 @@ def train_vae(
     seed: int = 0,
     device: str = "cpu",
     progress: bool = False,
-) -> TrainHistory:
+) -> TrainResult:
     """Train the VAE with Adam on centred, randomly rotated frames.
 
     Parameters
@@ -307,7 +286,7 @@ def train_vae(
 
     Returns
     -------
-    TrainHistory
+    mdrepro.training.TrainResult
     """
     import time
 
@@ -323,7 +302,7 @@ def train_vae(
     gen = torch.Generator().manual_seed(int(seed))
     torch.manual_seed(int(seed))
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    hist = TrainHistory()
+    hist: dict[str, list[float]] = {}
     t0 = time.perf_counter()
     n = x_all.shape[0] * int(rotations_per_frame)
     for _ in tqdm(range(int(epochs)), desc="VAE", disable=not progress):
@@ -344,10 +323,12 @@ def train_vae(
             for k, v in parts.items():
                 sums[k] = sums.get(k, 0.0) + float(v.detach())
             n_batches += 1
-        hist.add({k: v / n_batches for k, v in sums.items()})
-    hist.wall_s = time.perf_counter() - t0
+        for k, v in sums.items():
+            hist.setdefault(k, []).append(v / n_batches)
     model.eval()
-    return hist
+    return TrainResult.from_epochs(
+        hist["total"], components=hist, wall_s=time.perf_counter() - t0, device=str(dev)
+    )
 
 
 @torch.no_grad()
@@ -449,7 +430,7 @@ def train_lstm(
     seed: int = 0,
     device: str = "cpu",
     progress: bool = False,
-) -> TrainHistory:
+) -> TrainResult:
     """Train the latent LSTM on encoded windows (loss: MSE of the generated sequence).
 
     Parameters
@@ -465,7 +446,7 @@ def train_lstm(
 
     Returns
     -------
-    TrainHistory
+    mdrepro.training.TrainResult
         ``losses["mse"]`` per epoch.
     """
     import time
@@ -481,7 +462,7 @@ def train_lstm(
     model.to(dev)
     gen = torch.Generator().manual_seed(int(seed))
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    hist = TrainHistory()
+    mse: list[float] = []
     t0 = time.perf_counter()
     for _ in tqdm(range(int(epochs)), desc="LSTM", disable=not progress):
         model.train()
@@ -496,10 +477,11 @@ def train_lstm(
             opt.step()
             total += float(loss.detach())
             nb += 1
-        hist.add({"mse": total / nb})
-    hist.wall_s = time.perf_counter() - t0
+        mse.append(total / nb)
     model.eval()
-    return hist
+    return TrainResult.from_epochs(
+        mse, components={"mse": mse}, wall_s=time.perf_counter() - t0, device=str(dev)
+    )
 
 
 @torch.no_grad()

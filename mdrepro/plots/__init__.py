@@ -33,7 +33,7 @@ from mdrepro.plots.md import (
     plot_rmsd_time,
     save_figure,
 )
-from mdrepro.plots.style import ANGSTROM_PER_NM, note_axes, set_style
+from mdrepro.plots.style import ANGSTROM_PER_NM, axes_or_new, note_axes, set_style
 
 __all__ = [
     "plot_deviation_distributions",
@@ -51,6 +51,7 @@ __all__ = [
     "plot_pulling",
     "plot_rmsd_comparison",
     "plot_rmsd_time",
+    "axes_or_new",
     "note_axes",
     "save_figure",
     "set_style",

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from mdrepro.errors import DataError
-from mdrepro.plots.style import ANGSTROM_PER_NM
+from mdrepro.plots.style import ANGSTROM_PER_NM, axes_or_new
 
 __all__ = [
     "plot_loss_curves",
@@ -27,12 +27,6 @@ __all__ = [
 
 #: The paper's colours for histories 1, 5 and 10 (black, red, blue).
 HISTORY_COLOURS = ("black", "tab:red", "tab:blue")
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _curves(runs, name: str) -> list[np.ndarray]:
@@ -79,7 +73,7 @@ def plot_loss_curves(
     """
     if not len(curves):
         raise DataError("expected at least one loss curve, found none")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     cols = list(colours) if colours is not None else list(HISTORY_COLOURS)
     for i, (label, runs) in enumerate(curves.items()):
         rs = _curves(runs, label)
@@ -172,7 +166,7 @@ def plot_rmsd_comparison(
         raise DataError("expected at least one RMSD distribution, found none")
     default = {"LSTM": "black", "static": "0.6", "ARIMA": "tab:red"}
     colours = {**default, **(colours or {})}
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     labels = list(dists)
     for i, label in enumerate(labels):
         v = np.asarray(dists[label], dtype=np.float64).ravel() * ANGSTROM_PER_NM
@@ -247,7 +241,7 @@ def plot_lead_sweep(
             f"expected lead_fs, lstm_A and static_A of one length, found {x.shape}, {y.shape}, "
             f"{s.shape}"
         )
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(x, y, marker="o", color=colour, label=label)
     if lstm_lo_A is not None and lstm_hi_A is not None:
         lo, hi = np.asarray(lstm_lo_A, float), np.asarray(lstm_hi_A, float)

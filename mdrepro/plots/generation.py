@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
 from mdrepro.errors import DataError
+from mdrepro.plots.style import axes_or_new
 
 __all__ = [
     "plot_end_to_end_sequence",
@@ -21,12 +21,6 @@ __all__ = [
     "plot_energy_distributions",
     "plot_training_history",
 ]
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_end_to_end_sequence(
@@ -53,7 +47,7 @@ def plot_end_to_end_sequence(
     t = np.asarray(truth_A, dtype=float)
     if g.ndim != 1 or t.shape != g.shape:
         raise DataError(f"expected two series of the same length, found {g.shape} and {t.shape}")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     steps = np.arange(1, g.size + 1)
     ax.plot(steps, g, "o-", color="tab:blue", label=labels[0])
     if spread_A is not None:
@@ -86,7 +80,7 @@ def plot_deviation_distributions(
     """
     if not values:
         raise DataError("expected at least one series of deviations, found none")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     labels = list(values)
     ax.boxplot([np.asarray(values[k], dtype=float) for k in labels], showfliers=False)
     ax.set_xticks(range(1, len(labels) + 1), labels, rotation=20, ha="right")
@@ -115,7 +109,7 @@ def plot_energy_distributions(
     """
     if not values:
         raise DataError("expected at least one series of energies, found none")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     allv = np.concatenate([np.asarray(v, dtype=float).ravel() for v in values.values()])
     allv = allv[np.isfinite(allv) & (allv > 0)]
     if allv.size == 0:
@@ -153,7 +147,7 @@ def plot_training_history(
     -------
     Axes
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for k, v in losses.items():
         a = np.atleast_2d(np.asarray(v, dtype=float))
         ep = np.arange(1, a.shape[1] + 1)

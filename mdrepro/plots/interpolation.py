@@ -7,6 +7,8 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
+from mdrepro.plots.style import axes_or_new
+
 __all__ = [
     "plot_distributions",
     "plot_error_profiles",
@@ -20,9 +22,7 @@ MODEL_COLOURS = {"ODE": "C0", "Hamiltonian": "C1", "RNN": "C2", "LSTM": "C3", "H
 
 
 def _ax(ax):
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
-    return ax
+    return axes_or_new(ax, figsize=(6, 3.6), layout="constrained")
 
 
 def plot_interpolation_traces(

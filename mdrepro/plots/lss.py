@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+
+from mdrepro.plots.style import ANGSTROM_PER_NM, axes_or_new
 
 __all__ = [
     "plot_ca_trace",
@@ -20,12 +21,6 @@ __all__ = [
     "plot_traces",
     "plot_transition_matrix",
 ]
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_density_1d(
@@ -47,7 +42,7 @@ def plot_density_1d(
     densities : mapping of str to numpy.ndarray, optional
         Label -> densities already histogrammed on ``edges``, shape (n_bins,).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(centres, reference, "k-", lw=2, label="Boltzmann (analytic)")
     hists = {k: np.histogram(np.ravel(x), edges, density=True)[0] for k, x in samples.items()}
     hists.update(densities or {})
@@ -63,7 +58,7 @@ def plot_traces(
     series: Mapping[str, tuple[np.ndarray, np.ndarray]], ax: Axes | None = None, ylabel: str = "x"
 ) -> Axes:
     """Time series, one per label: label -> (time, values) (Fig. 2b)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for label, (t, x) in series.items():
         ax.plot(t, x, lw=0.6, label=label)
     ax.set_xlabel("time")
@@ -74,7 +69,7 @@ def plot_traces(
 
 def plot_transition_matrix(P, edges, ax: Axes | None = None, title: str = "") -> Axes:
     """Transition density ``p(x_{t+tau} | x_t)`` on bins as an image (Fig. 2c/d)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.pcolormesh(edges, edges, np.asarray(P).T, cmap="magma", shading="flat")
     ax.set_xlabel("$x_t$")
     ax.set_ylabel(r"$x_{t+\tau}$")
@@ -91,7 +86,7 @@ def plot_timescale_bars(
     unit: str = "",
 ) -> Axes:
     """Grouped bars of leading implied timescales per source (log scale)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     k = len(next(iter(values.values())))
     w = 0.8 / len(values)
     for n, (label, v) in enumerate(values.items()):
@@ -111,7 +106,7 @@ def plot_fes_1d(
     xlabel: str = r"$\psi_1$",
 ) -> Axes:
     """Free-energy profiles with standard-error bands: label -> (F, se), kT (Fig. 3)."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for label, (F, se) in profiles.items():
         (line,) = ax.plot(centres, F, label=label)
         if se is not None:
@@ -135,9 +130,9 @@ def plot_ca_trace(
         Project on this structure's principal axes (and centre), so that several traces
         superposed on it share one view; default the trace's own.
     """
-    ax = _axes(ax)
-    X = np.asarray(xyz_nm) * 10.0
-    R = X if ref_nm is None else np.asarray(ref_nm) * 10.0
+    ax = axes_or_new(ax)
+    X = np.asarray(xyz_nm) * ANGSTROM_PER_NM
+    R = X if ref_nm is None else np.asarray(ref_nm) * ANGSTROM_PER_NM
     centre = R.mean(0)
     _, _, vt = np.linalg.svd(R - centre, full_matrices=False)
     p = (X - centre) @ vt[:2].T

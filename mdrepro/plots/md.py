@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from scipy.stats import gaussian_kde
 
 from mdrepro.errors import DataError
-from mdrepro.plots.style import ANGSTROM_PER_NM, FAST_REGION_COLOR
+from mdrepro.plots.style import ANGSTROM_PER_NM, FAST_REGION_COLOR, axes_or_new
 
 __all__ = [
     "plot_rmsd_time",
@@ -32,12 +32,6 @@ __all__ = [
 
 #: Most points a KDE is evaluated from; longer series are thinned by an even stride.
 KDE_MAX_POINTS = 20_000
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
 
 def _series(x, name: str, length: int | None = None) -> np.ndarray:
@@ -72,7 +66,7 @@ def plot_rmsd_time(t_fs, rmsd_nm, regions=None, ax: Axes | None = None, label=No
     """
     t = _series(t_fs, "t_fs")
     y = _series(rmsd_nm, "rmsd_nm", len(t)) * ANGSTROM_PER_NM
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(t, y, lw=0.8, label=label)
     if regions is not None:
         reg = np.asarray(regions, dtype=np.float64).reshape(-1, 2) if np.size(regions) else []
@@ -122,7 +116,7 @@ def plot_kurtosis(k, ax: Axes | None = None, labels=None) -> Axes:
     n = data.shape[0]
     idx = np.arange(n)
     names = ["x", "y", "z"] if data.shape[1] == 3 else ["all"]
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.axhline(0.0, color="0.5", ls=":", lw=1)
     if labels is None:
         for j, name in enumerate(names):
@@ -177,7 +171,7 @@ def plot_lead_distributions(
         raise DataError(f"expected kind 'kde' or 'hist', found {kind!r}")
     if not len(table):
         raise DataError("expected at least one lead time in table, found none")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     colours = plt.get_cmap(cmap)(np.linspace(0.0, 0.9, len(table)))
     for colour, (lead, values) in zip(colours, table.items(), strict=True):
         v = _series(values, f"table[{lead}]") * ANGSTROM_PER_NM
@@ -235,7 +229,7 @@ def plot_autocorrelation(
     """
     lag = _series(lag_fs, "lag_fs")
     c = _series(acf, "acf", len(lag))
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     keep = lag > 0 if logx else np.ones(len(lag), dtype=bool)
     (line,) = ax.plot(lag[keep], c[keep], label=label)
     if tau_fs is not None and np.isfinite(tau_fs):
@@ -274,7 +268,7 @@ def plot_pulling(t_ps, force_pN, work_kcal=None, ax: Axes | None = None) -> Axes
     """
     t = _series(t_ps, "t_ps")
     f = _series(force_pN, "force_pN", len(t))
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     handles = ax.plot(t, f, color="C0", lw=0.8, label="force")
     ax.set_xlabel("time (ps)")
     ax.set_ylabel("pulling force (pN)")

@@ -27,6 +27,17 @@ _RC = {
 }
 
 
+def axes_or_new(ax=None, **subplots_kw):
+    """``ax`` itself, or the Axes of a new figure (``subplots_kw`` go to
+    :func:`matplotlib.pyplot.subplots`): the ``ax=None`` convention of every plot function.
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(**subplots_kw)
+    return ax
+
+
 def note_axes(text: str, ax=None):
     """An empty panel that says why there is nothing to plot (e.g. data without a record).
 
@@ -39,10 +50,7 @@ def note_axes(text: str, ax=None):
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 1.2))
+    ax = axes_or_new(ax, figsize=(6, 1.2))
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
     ax.set_axis_off()
     return ax

@@ -31,6 +31,6 @@ def test_helpers():
     assert not claims.relative_change_ok(float("nan"), 10.0, 1.5)
     assert claims.monotone_increasing([1, 2, 3]) and not claims.monotone_increasing([1, 1, 2])
     assert claims.monotone_increasing([1, 1, 2], strict=False)
-    assert claims.spread([0.9, 1.1, 1.0]) == (1.0, "seeds: 0.9-1.1, n=3")
-    assert claims.spread([2.0]) == (2.0, "1 seed")
+    assert claims.spread([0.9, 1.1, 1.0]) == (1.0, "n=3: 0.9, 1.1, 1")
+    assert claims.spread([2.0]) == (2.0, "n=1: 2")
     assert np.isnan(claims.spread([])[0])

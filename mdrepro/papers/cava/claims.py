@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from mdrepro.book.claims import ClaimSet
+from mdrepro.book.claims import ClaimSet, spread
 from mdrepro.models.energy import TERMS
 from mdrepro.papers.cava.study import GenerationResults
-
-
-def _spread(values) -> str:
-    v = np.asarray(values, dtype=float)
-    return f"seeds: {', '.join(f'{x:.3g}' for x in v)} (range {v.min():.3g}-{v.max():.3g})"
 
 
 def generation(res: GenerationResults, profile: str) -> ClaimSet:
@@ -56,7 +51,7 @@ def generation(res: GenerationResults, profile: str) -> ClaimSet:
             "held-out start frames; the threshold is about 4 thermal standard deviations of "
             "the restrained End2End distance (sqrt(kT/k) = 0.8 Å)."
         ),
-        spread=_spread(stretch),
+        spread=spread(stretch)[1],
     )
 
     # 2. bonded energies of generated frames inside the MD distribution
@@ -93,7 +88,7 @@ def generation(res: GenerationResults, profile: str) -> ClaimSet:
             "field's far more than thermal motion does (see the deviation plots); stiff bonds "
             "turn sub-Ångström errors into large energies."
         ),
-        spread=_spread(meds),
+        spread=spread(meds)[1],
     )
 
     # 3. energy loss vs ablation, bond-length deviation of reconstructions
@@ -118,6 +113,6 @@ def generation(res: GenerationResults, profile: str) -> ClaimSet:
         note=f"Same seeds, data and budget; {sum(x < 1 for x in ratios)} of {len(ratios)} seeds "
         "lower with the energy loss. Deviation: per-frame RMS over the 39 backbone bonds from "
         "their MD mean lengths, on held-out frames.",
-        spread=_spread(ratios),
+        spread=spread(ratios)[1],
     )
     return cs

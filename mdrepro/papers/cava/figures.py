@@ -18,8 +18,7 @@ def pulling(ts, ax=None):
     if "pulling" not in ts.tables:
         return plots.note_axes("no pulling record in these data", ax=ax)
     tab = ts.tables["pulling"].view(np.recarray)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
+    ax = plots.axes_or_new(ax, figsize=(6, 3.4), layout="constrained")
     for r in np.unique(tab.replica):
         s = tab[tab.replica == r]
         ax.plot(s.time_ps, A_PER_NM * s.end_to_end_nm, lw=0.8, color="0.6")
@@ -35,10 +34,13 @@ def training(res: GenerationResults):
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.6), layout="constrained")
     for ax, variant in zip(axes[:2], VARIANTS, strict=True):
         runs = res.of_variant(variant)
-        losses = {k: np.array([r.vae_history.losses[k] for r in runs]) for k in VAE_TERMS}
+        losses = {k: np.array([r.vae_history.components[k] for r in runs]) for k in VAE_TERMS}
         plots.plot_training_history(losses, ax=ax, title=f"VAE, {variant}")
     plots.plot_training_history(
-        {v: np.array([r.lstm_history.losses["mse"] for r in res.of_variant(v)]) for v in VARIANTS},
+        {
+            v: np.array([r.lstm_history.components["mse"] for r in res.of_variant(v)])
+            for v in VARIANTS
+        },
         ax=axes[2],
         title="latent LSTM (MSE)",
     )

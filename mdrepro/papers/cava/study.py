@@ -20,9 +20,9 @@ import numpy as np
 
 from mdrepro.errors import DataError
 from mdrepro.models.energy import TERMS, BondedEnergy, backbone_energy
-from mdrepro.models.vae import TrainHistory
 from mdrepro.papers.cava.datasets import BACKBONE
 from mdrepro.results import Store, Unit
+from mdrepro.training import TrainResult
 from mdrepro.units import A_PER_NM
 
 PAPER = "cava"
@@ -129,8 +129,8 @@ class SeedResult:
     ----------
     seed : int
     variant : {"energy", "ablation"}
-    vae_history, lstm_history : mdrepro.models.vae.TrainHistory
-        Per-epoch loss components.
+    vae_history, lstm_history : mdrepro.training.TrainResult
+        Per-epoch losses and their components.
     reconstructed : numpy.ndarray, shape (n_test_frames, n_atoms, 3)
         Held-out frames through the VAE.
     generated : numpy.ndarray, shape (n_test, gen_steps + 1, n_atoms, 3)
@@ -141,8 +141,8 @@ class SeedResult:
 
     seed: int
     variant: str
-    vae_history: TrainHistory
-    lstm_history: TrainHistory
+    vae_history: TrainResult
+    lstm_history: TrainResult
     reconstructed: np.ndarray
     generated: np.ndarray
     truth: np.ndarray

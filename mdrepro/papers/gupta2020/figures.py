@@ -90,8 +90,7 @@ def fig3_fig5(res: Characterisation):
 
 def fig4de(res: Characterisation, ax=None):
     """Fig. 4D, E: autocorrelation of ADK's radius of gyration and SMD's end-to-end distance."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.6))
+    ax = plots.axes_or_new(ax, figsize=(6, 3.6))
     for r, label in ((res.adk, "ADK: radius of gyration"), (res.smd, "SMD: end-to-end distance")):
         lag = np.arange(len(r.acf)) * r.frame_fs
         plots.plot_autocorrelation(lag[1:], r.acf[1:], tau_fs=r.tau_fs, ax=ax, label=label)

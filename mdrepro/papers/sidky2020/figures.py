@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from mdrepro import plots
 from mdrepro.papers.sidky2020.params import PAPER_FES_RMSE_KT
@@ -74,9 +73,9 @@ def training(res: TrpcageResult):
     """Loss curves of the three networks of the LSS."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.4), layout="constrained")
     for ax, (k, f) in zip(axes, res.fits.items(), strict=True):
-        ax.plot(np.arange(1, len(f.train_loss) + 1), f.train_loss, label="train")
+        ax.plot(f.epoch_numbers(), f.train_loss, label="train")
         ax.plot(
-            np.arange(1, len(f.val_loss) + 1),
+            f.epoch_numbers(),
             f.val_loss,
             label="validation" if k != "gan" else "generator",
         )
@@ -125,8 +124,7 @@ def fig3_structures(res: TrpcageResult):
 
 def table1(res: TrpcageResult, ax=None):
     """Table 1 as bars: implied timescales t_1..t_m, MD vs LSS, with block errors."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    ax = plots.axes_or_new(ax, figsize=(6, 4), layout="constrained")
     return plots.plot_timescale_bars(
         {"MD": res.t_md, "LSS": res.t_lss}, {"MD": res.se_md, "LSS": res.se_lss}, ax=ax, unit="ns"
     )

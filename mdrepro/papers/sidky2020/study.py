@@ -123,7 +123,7 @@ class FourWellFit:
     scaler : mdrepro.models.lss.MinMaxScaler
     lag : int
         Lag in frames.
-    fit : mdrepro.models.lss.FitResult
+    fit : mdrepro.training.TrainResult
     synthetic : numpy.ndarray, shape (n_synthetic, n_steps + 1)
         Generated trajectories (x units), one point per lag, each as long as the training
         trajectory, all started at its first frame and propagated in one batch.
@@ -220,7 +220,7 @@ class FourWellResult:
         MDN trajectory.
     p_analytic, p_mdn : numpy.ndarray, shape (n_bins, n_bins)
         Transition matrices at the MDN's lag: ``exp(Q tau)`` and the learned one.
-    fit : mdrepro.models.lss.FitResult
+    fit : mdrepro.training.TrainResult
     wall_s : float
         Training and generation time.
     """
@@ -378,7 +378,7 @@ class LSS:
         Standardisation of the aligned C-alpha coordinates (nm).
     n_atoms : int
     fits : dict
-        FitResult of each network.
+        Training history of each network.
     """
 
     srv: object
@@ -533,7 +533,7 @@ class TrpcageResult:
         Latent dimension suggested by the largest eigenvalue gap.
     srv_eigenvalues, tica_eigenvalues : numpy.ndarray
         SRV spectrum and TICA's (deeptime, same features and lag).
-    fits : dict of str to mdrepro.models.lss.FitResult
+    fits : dict of str to mdrepro.training.TrainResult
     train_s : float
         Training time of the three networks.
     n_traj, n_steps : int

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from mdrepro.book.claims import ClaimSet, monotone_increasing
+from mdrepro.book.claims import ClaimSet, monotone_increasing, spread
 from mdrepro.papers.winkler2020.study import END_TOL, InterpolationResults
 
 #: Free-energy agreement criterion at 300 K, in kT (RMSE over bins populated in both).
 FE_RMSE_KT = 0.5
-
-
-def _spread(values) -> str:
-    v = np.asarray(list(values), float)
-    return f"seeds: {', '.join(f'{x:.3g}' for x in v)} (range {v.min():.3g}-{v.max():.3g})"
 
 
 def interpolation(res: InterpolationResults, profile: str) -> ClaimSet:
@@ -41,7 +36,7 @@ def interpolation(res: InterpolationResults, profile: str) -> ClaimSet:
             if per_seed
             else "the medians decide; at least one seed has bi >= uni for some model"
         ),
-        spread="; ".join(f"{m} bi {_spread(err[(m, 'bi', s)] for s in seeds)}" for m in models),
+        spread="; ".join(f"{m} bi {spread(err[(m, 'bi', s)] for s in seeds)[1]}" for m in models),
     )
     bi = {m: med(m, "bi") for m in models}
     best = min(bi, key=bi.get)
@@ -54,7 +49,7 @@ def interpolation(res: InterpolationResults, profile: str) -> ClaimSet:
         "LSTM has the lowest median bi-directional error",
         best == "LSTM",
         note=f"lowest: {best}",
-        spread=_spread(err[("LSTM", "bi", s)] for s in seeds) if "LSTM" in models else "",
+        spread=spread(err[("LSTM", "bi", s)] for s in seeds)[1] if "LSTM" in models else "",
     )
     e = res.end_error
     cs.add(
@@ -76,7 +71,7 @@ def interpolation(res: InterpolationResults, profile: str) -> ClaimSet:
         f"RMSE {np.median(fe):.3g} kT (median over seeds)",
         f"<= {FE_RMSE_KT} kT over bins with >= 5 samples in both",
         bool(np.isfinite(fe).all() and np.median(fe) <= FE_RMSE_KT),
-        spread=_spread(fe),
+        spread=spread(fe)[1],
     )
     terr = res.temperature_errors()
     temps = sorted({k[0] for k in terr})
@@ -91,6 +86,6 @@ def interpolation(res: InterpolationResults, profile: str) -> ClaimSet:
         "strictly increasing median bi-directional error",
         monotone_increasing(tmed),
         note=f"model: {res.params.get('temperature_model', '?')}",
-        spread="; ".join(f"{T:g} K {_spread(terr[(T, s)] for s in tseeds)}" for T in temps),
+        spread="; ".join(f"{T:g} K {spread(terr[(T, s)] for s in tseeds)[1]}" for T in temps),
     )
     return cs

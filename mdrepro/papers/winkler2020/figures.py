@@ -81,8 +81,7 @@ def free_energy(res: InterpolationResults):
 
 def error_vs_time(res: InterpolationResults, ax=None):
     """Position error over the segment: four models, uni and bi, and the Hermite reference."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    ax = plots.axes_or_new(ax, figsize=(7, 4.2), layout="constrained")
     t = np.arange(res.params["n_steps"] + 1) * res.frame_fs["300K"]
     prof = {k: np.maximum(v, 1e-6) for k, v in res.profiles().items()}
     plots.plot_error_profiles(t, prof, ax=ax)

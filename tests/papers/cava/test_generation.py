@@ -102,7 +102,7 @@ def test_study_and_claims_run_and_are_deterministic(tiny_set):
         "ch03.generated-energy-in-md",
         "ch03.energy-loss-lowers-bond-deviation",
     ]
-    assert all(c.spread.startswith("seeds:") for c in cs.claims)
+    assert all(c.spread.startswith("n=1: ") for c in cs.claims)
     table = res.validity_table()
     assert set(table.source) == {"MD", "reconstructed", "generated"}
     rows = study.differences(TINY, None, fr)
