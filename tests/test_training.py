@@ -178,3 +178,16 @@ def test_stack_histories_pads_runs_that_stopped_early():
     assert out[1, 1] == 2.5 and np.isnan(out[1, 2])
     with pytest.raises(ValueError, match="at least one loss history"):
         stack_histories([])
+
+
+def test_history_recorded_from_epoch_one():
+    from mdrepro.training import TrainResult
+
+    r = TrainResult.from_epochs([3.0, 2.0, 1.5], components={"kl": [1, 1, 1]}, best_epoch=3)
+    assert r.first_epoch == 1 and r.epochs == 3 and r.best_epoch == 3
+    np.testing.assert_array_equal(r.epoch_numbers(), [1, 2, 3])
+    assert np.isnan(r.val_loss).all() and r.components["kl"].dtype == np.float64
+    assert TrainResult(np.array([1.0, 0.5]), np.array([1.0, 0.4])).epoch_numbers().tolist() == [
+        0,
+        1,
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mdrepro.analysis.timeseries import autocorrelation
 from mdrepro.errors import DataError
 
 __all__ = [
@@ -17,20 +18,14 @@ __all__ = [
 ]
 
 
-def _acf(x: np.ndarray, max_lag: int) -> np.ndarray:
-    x = np.asarray(x, float)
-    x = x - x.mean()
-    v = (x * x).mean()
-    return np.array([(x[: len(x) - k] * x[k:]).mean() / v for k in range(max_lag + 1)])
-
-
 def acf_timescale(series, lags) -> float:
     """Exponential fit ``exp(-t / t_i)`` of the normalised autocorrelation.
 
     Parameters
     ----------
     series : numpy.ndarray, shape (n,) or (n_traj, n)
-        One trajectory or several (their autocorrelations are averaged).
+        One trajectory or several (their autocorrelations, :func:`autocorrelation` with
+        ``adjusted=True``, are averaged).
     lags : array_like of int
         Lags (in frames of ``series``) to fit over; the timescale comes out in these units.
 
@@ -43,7 +38,7 @@ def acf_timescale(series, lags) -> float:
 
     s = np.atleast_2d(np.asarray(series, float))
     lags = np.asarray(lags, dtype=int)
-    c = np.mean([_acf(row, int(lags.max()))[lags] for row in s], 0)
+    c = np.mean([autocorrelation(row, int(lags.max()), adjusted=True)[lags] for row in s], 0)
     guess = max(1.0, float(np.interp(np.exp(-1), c[::-1], lags[::-1])))
     try:
         (t,), _ = curve_fit(lambda t, tau: np.exp(-t / tau), lags, c, p0=[guess], maxfev=5000)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import scipy.fft
 from scipy.ndimage import uniform_filter1d
 
 from mdrepro.analysis._checks import (
@@ -345,8 +344,8 @@ def autocorrelation(x, max_lag=None, adjusted: bool = False) -> np.ndarray:
 
     This is the standard ("biased") estimator, which damps long lags by ``(T - k) / T`` and is
     positive semi-definite; with ``adjusted=True`` the lag-``k`` sum is divided by ``T - k``
-    instead of ``T`` (unbiased for a known mean, noisy at long lags). Computed by FFT with
-    zero padding to at least ``2T - 1`` points, so there is no circular wrap-around.
+    instead of ``T`` (unbiased for a known mean, noisy at long lags). Computed by
+    :func:`statsmodels.tsa.stattools.acf` (FFT, zero-padded: no circular wrap-around).
 
     Parameters
     ----------
@@ -377,12 +376,9 @@ def autocorrelation(x, max_lag=None, adjusted: bool = False) -> np.ndarray:
     var = np.dot(d, d)
     if not var > (np.finfo(np.float64).eps * max(1.0, float(np.abs(x).max()))) ** 2 * n:
         raise DataError("expected a series that varies, found a constant one")
-    nfft = scipy.fft.next_fast_len(2 * n - 1, real=True)
-    f = scipy.fft.rfft(d, nfft)
-    acov = scipy.fft.irfft(f.real**2 + f.imag**2, nfft)[: max_lag + 1]
-    if adjusted:
-        acov = acov * (n / (n - np.arange(max_lag + 1)))
-    return acov / acov[0]
+    from statsmodels.tsa.stattools import acf
+
+    return np.asarray(acf(x, adjusted=adjusted, nlags=max_lag, fft=True), dtype=np.float64)
 
 
 def decorrelation_time(acf, dt, threshold: float = 1.0 / np.e) -> float:
