@@ -8,19 +8,20 @@ PY      := $(VENV)/bin/python
 MDREPRO := $(PY) -m mdrepro.cli
 STAMP   := $(VENV)/.mdrepro-installed
 CHAPTERS ?=
+CORES   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all install data run book html test test-browser lint format clean clean-data help run-start
+.PHONY: all install data run book html test test-cluster test-browser lint format clean clean-data help run-start lock book-units
 
 all: book
 
 help:
-	@echo "make book      install, build the $(PROFILE) data, execute every chapter, build HTML"
+	@echo "make book      install, then the workflow: data, units of work, chapters, HTML"
 	@echo "make test      unit tests, notebook smoke run and (if the book is built) browser test"
 	@echo "make lint      ruff (package, tests, notebooks) and nbstripout --verify"
 	@echo "make data | run | html | format | clean | clean-data"
-	@echo "variables: PROFILE=ci|paper DEVICE=auto|cpu|cuda CHAPTERS='ch01 ...'"
+	@echo "variables: PROFILE=ci|paper DEVICE=auto|cpu|cuda CHAPTERS='ch01 ...' CORES=N"
 
-$(STAMP): pyproject.toml scripts/install.sh
+$(STAMP): pyproject.toml requirements.lock scripts/install.sh
 	VENV=$(VENV) PYTHON=$(PYTHON) bash scripts/install.sh
 	@touch $(STAMP)
 
@@ -33,17 +34,29 @@ run-start:
 data: $(STAMP)
 	$(MDREPRO) data build --all --profile $(PROFILE)
 
-run: data
+run: $(STAMP)
 	$(MDREPRO) run $(CHAPTERS) --profile $(PROFILE) --device $(DEVICE)
 
 html: $(STAMP)
 	$(MDREPRO) book
 
-book: run-start run
-	$(MDREPRO) book
+# The whole book through the workflow (workflow/Snakefile): data sets, units of work,
+# chapter notebooks, HTML; independent jobs side by side on every core. A second `make book`
+# with nothing changed only checks that everything is up to date.
+book: run-start $(STAMP)
+	$(MDREPRO) build --profile $(PROFILE) --device $(DEVICE) --cores $(CORES)
+
+# Only the data sets and the units of work (CI times this part apart from the notebooks).
+book-units: run-start $(STAMP)
+	$(MDREPRO) build --units-only --profile $(PROFILE) --device $(DEVICE) --cores $(CORES)
 
 test: $(STAMP)
-	$(PY) -m pytest -m "not browser" -q
+	$(PY) -m pytest -m "not browser and not cluster" -q
+
+# The workflow on a real single-node Slurm cluster (root; installs Debian's Slurm and munge if
+# missing; daemons and their state live in a temporary folder).
+test-cluster: $(STAMP)
+	MDREPRO_SLURM_TEST=1 $(PY) -m pytest -m cluster -q
 
 test-browser: $(STAMP)
 	MDREPRO_REQUIRE_BROWSER=1 $(PY) -m pytest -m browser -q
@@ -57,6 +70,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format mdrepro tests scripts notebooks
 	$(VENV)/bin/ruff check --fix mdrepro tests scripts notebooks
 	$(VENV)/bin/nbstripout notebooks/*.ipynb
+
+# Regenerate the lock file from the installed environment (after changing a pin).
+lock: $(STAMP)
+	( head -3 requirements.lock; $(PY) -m pip freeze --exclude-editable \
+	  | sed 's/^torch==\([0-9.]*\)+.*/torch==\1/' ) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf _build book/executed book/generated build

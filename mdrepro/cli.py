@@ -2,10 +2,17 @@
 
 ::
 
-    mdrepro data list | build NAME... [--all] | verify [NAME...]   [--profile ci|paper]
+    mdrepro build [CHAPTER ...] [--profile] [--device] [--cores N] [--dry-run] [--executor slurm]
     mdrepro run [CHAPTER ...] --profile ci|paper --device auto|cpu|cuda [-p NAME VALUE]...
+    mdrepro data list | build NAME... [--all] | verify [NAME...]   [--profile ci|paper]
+    mdrepro study list CHAPTER | run CHAPTER [UNIT ...] [--all]
+    mdrepro figure CHAPTER-FIGURE
     mdrepro book
-    mdrepro timings
+    mdrepro timings [start]
+
+``build`` runs the book as a workflow (Snakemake: data, units of work, notebooks, HTML);
+``run`` without notebook parameters does the same for some chapters, and with ``-p`` (or
+``--direct``) executes the notebooks here, writing to their own OUTPUT_DIR.
 
 Errors print one line (``mdrepro: error: ...``) and exit with status 2.
 """
@@ -13,6 +20,7 @@ Errors print one line (``mdrepro: error: ...``) and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -116,6 +124,15 @@ def cmd_run(args) -> int:
     todo = [get_chapter(c) for c in args.chapters] if args.chapters else list(CHAPTERS.values())
     device = resolve_device(args.device)
     extra = {k: _parse_value(v) for k, v in (args.param or [])}
+    if not args.direct and not extra and args.seed == 0:
+        # the chapters as published: through the workflow (data, units, then the notebooks)
+        from mdrepro import workflow
+
+        targets = [str(workflow.Plan(args.profile, device).stamp(c.id)) for c in todo]
+        rc = workflow.snakemake(
+            targets=targets, profile=args.profile, device=device, cores=os.cpu_count()
+        )
+        return 1 if rc else 0
     failed = []
     for ch in todo:
         run = execute.plan(ch, args.profile, device, args.seed, extra)
@@ -134,6 +151,101 @@ def cmd_run(args) -> int:
     if failed:
         print(f"mdrepro: error: failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def cmd_study_list(args) -> int:
+    """List a chapter's units of work, their result files and whether they are cached."""
+    from mdrepro import papers
+
+    ch = get_chapter(args.chapter)
+    st = papers.store(ch.id)
+    kwargs = json.loads(args.params) if args.params else {}
+    for job in papers.jobs(ch.id, args.profile, resolve_device(args.device), **kwargs):
+        state = "cached" if st.has(job.unit) else "missing"
+        print(f"{job.unit.study}/{job.unit.id}\t{state}\t{st.path(job.unit)}")
+    return 0
+
+
+def cmd_study_run(args) -> int:
+    """Compute units of work of a chapter (each publishes its result file atomically)."""
+    from mdrepro import papers
+    from mdrepro.results import run_jobs
+
+    ch = get_chapter(args.chapter)
+    kwargs = json.loads(args.params) if args.params else {}
+    jobs = papers.jobs(ch.id, args.profile, resolve_device(args.device), **kwargs)
+    by_id = {f"{j.unit.study}/{j.unit.id}": j for j in jobs}
+    bare = [j.unit.id for j in jobs]
+    by_id.update({j.unit.id: j for j in jobs if bare.count(j.unit.id) == 1})
+    if args.all:
+        chosen = jobs
+    else:
+        missing = [u for u in args.units if u not in by_id]
+        if missing or not args.units:
+            raise MdreproError(
+                f"expected unit ids of {ch.id} (see `mdrepro study list {ch.id}`), found "
+                f"{', '.join(missing) or 'none'}"
+            )
+        chosen = [by_id[u] for u in args.units]
+    st = papers.store(ch.id)
+    if args.expect:
+        want = Path(args.expect).resolve()
+        paths = {st.path(j.unit).resolve() for j in chosen}
+        if want not in paths:
+            raise MdreproError(
+                f"expected to write {want}, but the code plans {', '.join(map(str, paths))}: "
+                "the workflow's plan is stale (re-run it)"
+            )
+    for job in chosen:
+        t0 = time.perf_counter()
+        cached = st.has(job.unit)
+        run_jobs([job], st, progress=not args.quiet, desc=job.unit.id)
+        timings.record(f"study: {ch.id} | {job.unit.id}", time.perf_counter() - t0, reused=cached)
+        print(f"{ch.id} {job.unit.id}: {st.path(job.unit)}" + (" (cached)" if cached else ""))
+    return 0
+
+
+def cmd_build(args) -> int:
+    """Run the book's workflow (Snakemake): data, units of work, chapters, HTML."""
+    from mdrepro import workflow
+
+    t0 = time.perf_counter()
+    device = resolve_device(args.device)
+    plan = workflow.Plan(args.profile, device)
+    rc = workflow.snakemake(
+        config={"units_only": "1"} if args.units_only else None,
+        targets=[str(plan.stamp(get_chapter(c).id)) for c in args.chapters] or None,
+        profile=args.profile,
+        device=device,
+        cores=args.cores,
+        dry_run=args.dry_run,
+        executor=args.executor,
+        extra=args.snakemake_args or [],
+    )
+    if not args.dry_run:
+        print()
+        print(timings.table(wall_s=time.perf_counter() - t0))
+    if rc:
+        raise MdreproError(f"the workflow failed (snakemake exit status {rc}); see the log above")
+    return 0
+
+
+def cmd_figure(args) -> int:
+    """Rebuild one figure of the book from its chapter's cached (or computed) results."""
+    from mdrepro import papers, plots
+
+    name = args.figure.replace("_", "-", 1) if "-" not in args.figure else args.figure
+    chapter, _, fig = name.partition("-")
+    ch = get_chapter(chapter)
+    registry = papers.module(ch, "figures").FIGURES.get(ch.id, {})
+    if fig not in registry:
+        raise UnknownNameError(f"figure of {ch.id}", fig, registry)
+    plots.set_style()
+    ctx = papers.context(ch.id, args.profile, resolve_device(args.device))
+    out = Path(args.out)
+    path = plots.save_figure(registry[fig](ctx), f"{ch.id}_{fig}", out)
+    print(path)
+    return 0
 
 
 def write_scorecard() -> Path:
@@ -259,12 +371,59 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--quiet", action="store_true")
     r.add_argument(
+        "--direct",
+        action="store_true",
+        help="execute the notebooks here and now (missing units are computed in-process), "
+        "not through the workflow",
+    )
+    r.add_argument(
         "--cell-timeout",
         type=float,
         default=float(os.environ.get("MDREPRO_CELL_TIMEOUT", 1800)),
         help="seconds a notebook cell may run before the chapter fails (default 1800)",
     )
     r.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("study", help="list or compute a chapter's units of work")
+    ssub = s.add_subparsers(dest="study_command", required=True)
+    sl = ssub.add_parser("list", help="units of work, their result files, cached or not")
+    sl.add_argument("chapter")
+    sl.add_argument("--profile", default=os.environ.get("PROFILE", "ci"))
+    sl.add_argument("--device", default="cpu", help="/".join(DEVICES))
+    sl.add_argument("--params", help="JSON keyword arguments of the paper's params.resolve")
+    sl.set_defaults(func=cmd_study_list)
+    sr = ssub.add_parser("run", help="compute units of work (cached ones are loaded)")
+    sr.add_argument("chapter")
+    sr.add_argument(
+        "units", nargs="*", help="STUDY/UNIT ids, or UNIT where unique (`mdrepro study list`)"
+    )
+    sr.add_argument("--all", action="store_true", help="every unit of the chapter")
+    sr.add_argument("--profile", default=os.environ.get("PROFILE", "ci"))
+    sr.add_argument("--device", default="cpu", help="/".join(DEVICES))
+    sr.add_argument("--params", help="JSON keyword arguments of the paper's params.resolve")
+    sr.add_argument("--expect", help="the result file the caller expects (workflow check)")
+    sr.add_argument("--quiet", action="store_true")
+    sr.set_defaults(func=cmd_study_run)
+
+    w = sub.add_parser("build", help="run the whole book as a workflow (Snakemake)")
+    w.add_argument("chapters", nargs="*", help="only these chapters (default: the whole book)")
+    w.add_argument("--profile", default=os.environ.get("PROFILE", "ci"))
+    w.add_argument("--device", default=os.environ.get("DEVICE", "cpu"), help="/".join(DEVICES))
+    w.add_argument("--cores", type=int, default=os.cpu_count() or 1)
+    w.add_argument("-n", "--dry-run", action="store_true", help="say what would run, and why")
+    w.add_argument("--units-only", action="store_true", help="stop after the units of work")
+    w.add_argument("--executor", default=None, help="e.g. slurm (with the repo's slurm profile)")
+    w.add_argument(
+        "--snakemake-args", nargs=argparse.REMAINDER, help="passed on to snakemake unchanged"
+    )
+    w.set_defaults(func=cmd_build)
+
+    f = sub.add_parser("figure", help="rebuild one figure, e.g. ch04-fig3 (from cached results)")
+    f.add_argument("figure", help="CHAPTER-NAME as printed under the figure, e.g. ch02-fig6ab")
+    f.add_argument("--profile", default=os.environ.get("PROFILE", "ci"))
+    f.add_argument("--device", default="cpu", help="/".join(DEVICES))
+    f.add_argument("--out", default=str(ROOT / "runs" / "figures"), help="output folder")
+    f.set_defaults(func=cmd_figure)
 
     b = sub.add_parser("book", help="build the HTML book from the executed notebooks")
     b.add_argument("--warnings-as-errors", action="store_true")

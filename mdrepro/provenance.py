@@ -59,11 +59,46 @@ def versions(packages=PACKAGES) -> dict[str, str]:
     return out
 
 
+def cpu_model() -> tuple[str, str]:
+    """The CPU's model name and a hash of its instruction-set flags (``/proc/cpuinfo``).
+
+    Results on the CPU can depend on the instruction set (vector widths, FMA); two machines
+    with the same flags run the same code paths.
+    """
+    import hashlib
+
+    model, flags = platform.processor() or platform.machine(), ""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return model, "-"
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name" and value.strip():
+            model = value.strip()
+        elif key.strip() == "flags" and not flags:
+            flags = " ".join(sorted(value.split()))
+    return model, hashlib.sha256(flags.encode()).hexdigest()[:12] if flags else "-"
+
+
+def lock_hash(path: str | Path | None = None) -> str:
+    """sha256 (16 hex) of the environment's lock file, ``requirements.lock`` (``-`` if absent)."""
+    import hashlib
+
+    f = Path(path) if path else Path(__file__).resolve().parents[1] / "requirements.lock"
+    try:
+        return hashlib.sha256(f.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "-"
+
+
 def hardware(device: str = "cpu") -> dict[str, str]:
-    """CPU, core count and, for CUDA runs, the GPU name."""
+    """CPU model, instruction-set flags hash, core count and, for CUDA runs, the GPU name."""
+    model, flags = cpu_model()
     info = {
         "platform": platform.platform(),
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": model,
+        "cpu flags (sha256)": flags,
         "cores": str(os.cpu_count()),
         "device": device,
     }
@@ -101,6 +136,7 @@ class Provenance:
             "device": self.device,
             "seed": self.seed,
             "git_commit": git_commit(),
+            "environment lock (sha256)": lock_hash(),
             "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started)),
             "wall_time_s": round(time.perf_counter() - self._t0, 1),
             "versions": versions(),

@@ -7,7 +7,9 @@ module stores such dataclasses as single ``.npz`` files and finds them again:
 * :func:`save` / :func:`load` - a dataclass (nested dataclasses, dicts, lists, tuples, numpy
   arrays, numbers, strings) as one ``.npz`` archive: arrays as ``.npy`` members, everything else
   as one canonical JSON member. The archive carries no time stamp, so the same result gives the
-  same bytes.
+  same bytes. Fields declared with :func:`timing` (wall times, throughputs: measurements of
+  the machine, not results) go to a side file ``<name>.run.json`` instead, with the run's
+  provenance (host, CPU, Slurm job id).
 * :class:`Unit` - a unit of work: paper, study, id and the parameters that decide its result.
 * :func:`code_hash` - sha256 of the sources of the mdrepro modules a study imports
   (transitively, found by parsing the imports), so that editing a module invalidates exactly
@@ -31,6 +33,7 @@ import math
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +43,11 @@ import numpy as np
 from mdrepro.errors import DataError
 
 __all__ = [
+    "STUDY_THREADS",
+    "Job",
     "Store",
     "Unit",
+    "run_jobs",
     "code_hash",
     "fingerprint_arrays",
     "load",
@@ -57,18 +63,33 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # no time stamp: identical results give ident
 
 
 # ---------------------------------------------------------------------------------- encoding
-def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
-    """JSON-able form of ``obj``; arrays are moved to ``arrays`` under unique keys."""
+def timing(**kwargs):
+    """A dataclass field that holds a measurement of the machine (a wall time, a throughput).
+
+    Such fields are kept out of a result's archive, so that two runs of the same computation
+    give byte-identical files, and are saved beside it (``<name>.run.json``).
+    """
+    return field(metadata={"timing": True}, **kwargs)
+
+
+def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str, timings=None) -> Any:
+    """JSON-able form of ``obj``; arrays are moved to ``arrays`` under unique keys and timing
+    fields to ``timings`` (under their path).
+    """
+    timings = {} if timings is None else timings
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         cls = type(obj)
-        return {
-            "__dataclass__": f"{cls.__module__}:{cls.__qualname__}",
-            "fields": {
-                f.name: _encode(getattr(obj, f.name), arrays, f"{path}.{f.name}")
-                for f in dataclasses.fields(obj)
-                if f.init
-            },
-        }
+        out = {}
+        for f in dataclasses.fields(obj):
+            if not f.init:
+                continue
+            sub = f"{path}.{f.name}"
+            if f.metadata.get("timing"):
+                timings[sub] = _encode(getattr(obj, f.name), {}, sub)
+                out[f.name] = {"__timing__": sub}
+            else:
+                out[f.name] = _encode(getattr(obj, f.name), arrays, sub, timings)
+        return {"__dataclass__": f"{cls.__module__}:{cls.__qualname__}", "fields": out}
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind == "O":
             raise DataError(f"expected a numeric or string array at {path}, found dtype object")
@@ -76,7 +97,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
         arrays[key] = obj
         return {"__array__": key}
     if isinstance(obj, np.generic):
-        return _encode(obj.item(), arrays, path)
+        return _encode(obj.item(), arrays, path, timings)
     if isinstance(obj, bool) or obj is None or isinstance(obj, str):
         return obj
     if isinstance(obj, int):
@@ -86,15 +107,24 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
             return obj
         return {"__float__": repr(obj)}
     if isinstance(obj, tuple):
-        return {"__tuple__": [_encode(v, arrays, f"{path}[{i}]") for i, v in enumerate(obj)]}
+        return {
+            "__tuple__": [_encode(v, arrays, f"{path}[{i}]", timings) for i, v in enumerate(obj)]
+        }
     if isinstance(obj, list):
-        return [_encode(v, arrays, f"{path}[{i}]") for i, v in enumerate(obj)]
+        return [_encode(v, arrays, f"{path}[{i}]", timings) for i, v in enumerate(obj)]
     if isinstance(obj, Mapping):
         if all(isinstance(k, str) for k in obj):
-            return {"__dict__": {k: _encode(v, arrays, f"{path}[{k!r}]") for k, v in obj.items()}}
+            return {
+                "__dict__": {
+                    k: _encode(v, arrays, f"{path}[{k!r}]", timings) for k, v in obj.items()
+                }
+            }
         return {
             "__items__": [
-                [_encode(k, arrays, f"{path}.key"), _encode(v, arrays, f"{path}[{k!r}]")]
+                [
+                    _encode(k, arrays, f"{path}.key"),
+                    _encode(v, arrays, f"{path}[{k!r}]", timings),
+                ]
                 for k, v in obj.items()
             ]
         }
@@ -114,24 +144,31 @@ def _class(name: str) -> type:
     return obj
 
 
-def _decode(doc: Any, arrays: Mapping[str, np.ndarray]) -> Any:
+def _decode(doc: Any, arrays: Mapping[str, np.ndarray], timings=None) -> Any:
+    timings = timings or {}
     if isinstance(doc, list):
-        return [_decode(v, arrays) for v in doc]
+        return [_decode(v, arrays, timings) for v in doc]
     if not isinstance(doc, dict):
         return doc
+    if "__timing__" in doc:
+        found = timings.get(doc["__timing__"])
+        return float("nan") if found is None else _decode(found, {}, {})
     if "__array__" in doc:
         return arrays[doc["__array__"]]
     if "__float__" in doc:
         return float(doc["__float__"])
     if "__tuple__" in doc:
-        return tuple(_decode(v, arrays) for v in doc["__tuple__"])
+        return tuple(_decode(v, arrays, timings) for v in doc["__tuple__"])
     if "__dict__" in doc:
-        return {k: _decode(v, arrays) for k, v in doc["__dict__"].items()}
+        return {k: _decode(v, arrays, timings) for k, v in doc["__dict__"].items()}
     if "__items__" in doc:
-        return {_hashable(_decode(k, arrays)): _decode(v, arrays) for k, v in doc["__items__"]}
+        return {
+            _hashable(_decode(k, arrays, timings)): _decode(v, arrays, timings)
+            for k, v in doc["__items__"]
+        }
     if "__dataclass__" in doc:
         cls = _class(doc["__dataclass__"])
-        return cls(**{k: _decode(v, arrays) for k, v in doc["fields"].items()})
+        return cls(**{k: _decode(v, arrays, timings) for k, v in doc["fields"].items()})
     raise DataError(f"expected an encoded value, found keys {sorted(doc)}")
 
 
@@ -139,10 +176,11 @@ def _hashable(key: Any) -> Any:
     return tuple(_hashable(k) for k in key) if isinstance(key, list) else key
 
 
-def to_bytes(obj: Any) -> bytes:
-    """The ``.npz`` bytes of a result (see :func:`save`)."""
+def to_bytes(obj: Any, timings: dict | None = None) -> bytes:
+    """The ``.npz`` bytes of a result (see :func:`save`); timing fields go to ``timings``."""
     arrays: dict[str, np.ndarray] = {}
-    meta = json.dumps(_encode(obj, arrays, "result"), sort_keys=True, separators=(",", ":"))
+    doc = _encode(obj, arrays, "result", timings)
+    meta = json.dumps(doc, sort_keys=True, separators=(",", ":"))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         info = zipfile.ZipInfo(_META, date_time=_ZIP_DATE)
@@ -158,8 +196,8 @@ def to_bytes(obj: Any) -> bytes:
     return buf.getvalue()
 
 
-def from_bytes(data: bytes) -> Any:
-    """Rebuild a result from :func:`to_bytes` output."""
+def from_bytes(data: bytes, timings: dict | None = None) -> Any:
+    """Rebuild a result from :func:`to_bytes` output (and its timings, when known)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
         if _META not in names:
@@ -171,7 +209,26 @@ def from_bytes(data: bytes) -> Any:
                 arrays[name.removesuffix(".npy")] = np.lib.format.read_array(
                     fh, allow_pickle=False
                 )
-    return _decode(meta, arrays)
+    return _decode(meta, arrays, timings)
+
+
+def run_info_path(path: str | Path) -> Path:
+    """The side file of a result: its timings and where it was computed."""
+    path = Path(path)
+    return path.with_name(path.name.removesuffix(".npz") + ".run.json")
+
+
+def _run_info(timings: dict) -> dict:
+    import platform
+
+    from mdrepro.provenance import cpu_model
+
+    return {
+        "timings": timings,
+        "host": platform.node(),
+        "cpu": cpu_model()[0],
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID", ""),
+    }
 
 
 def save(obj: Any, path: str | Path) -> Path:
@@ -188,10 +245,15 @@ def save(obj: Any, path: str | Path) -> Path:
     -------
     pathlib.Path
     """
-    from mdrepro.data.cache import atomic_write_bytes
+    from mdrepro.data.cache import atomic_write_bytes, atomic_write_text
 
     path = Path(path)
-    atomic_write_bytes(path, to_bytes(obj))
+    timings: dict = {}
+    data = to_bytes(obj, timings)
+    atomic_write_text(
+        run_info_path(path), json.dumps(_run_info(timings), sort_keys=True, indent=1)
+    )
+    atomic_write_bytes(path, data)
     return path
 
 
@@ -203,7 +265,11 @@ def load(path: str | Path) -> Any:
     except OSError as exc:
         raise DataError(f"expected a result file at {path}, found none ({exc.strerror})") from None
     try:
-        return from_bytes(data)
+        timings = json.loads(run_info_path(path).read_text()).get("timings", {})
+    except (OSError, json.JSONDecodeError, AttributeError):
+        timings = {}
+    try:
+        return from_bytes(data, timings)
     except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, ValueError) as exc:
         raise DataError(
             f"expected a result archive at {path}, found a damaged file: {exc}"
@@ -419,3 +485,66 @@ class Store:
         result = compute()
         save(result, path)
         return result
+
+
+#: CPU threads of every unit of work. Results on the CPU depend on the thread count (the
+#: order of floating-point reductions), so it is fixed, and part of every unit's parameters;
+#: the workflow runs independent units side by side instead.
+STUDY_THREADS = 1
+
+
+@dataclass
+class Job:
+    """A unit of work and the call that computes it.
+
+    Attributes
+    ----------
+    unit : Unit
+    compute : callable
+        No arguments; returns the typed result. It reads its inputs only when called, so a
+        list of jobs (e.g. for a workflow's plan) costs nothing to make.
+    """
+
+    unit: Unit
+    compute: Callable[[], Any] = field(repr=False)
+
+
+@contextmanager
+def cpu_threads(n: int | None):
+    """Run the block with ``n`` threads in torch and in every BLAS and OpenMP library loaded
+    (numpy's, scipy's; restored afterwards).
+    """
+    if n is None:
+        yield
+        return
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        with threadpool_limits(limits=int(n)):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def run_jobs(
+    jobs: Iterable[Job], store: Store, progress: bool = True, desc: str = "units"
+) -> dict[str, Any]:
+    """Every job's result, from the store or computed (with the unit's thread count).
+
+    Returns
+    -------
+    dict
+        Unit id -> result, in the order of ``jobs``.
+    """
+    from tqdm.auto import tqdm
+
+    jobs = list(jobs)
+    todo = [j for j in jobs if not store.has(j.unit)]
+    out = {}
+    for j in tqdm(todo, desc=desc, disable=not (progress and todo)):
+        with cpu_threads(j.unit.params.get("threads")):
+            out[j.unit.id] = store.get_or_compute(j.unit, j.compute)
+    return {j.unit.id: out[j.unit.id] if j.unit.id in out else store.get(j.unit) for j in jobs}

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from mdrepro.errors import DataError
+from mdrepro.results import timing
 
 __all__ = ["TensorPairs", "TrainResult", "evaluate", "flush_denormals", "train"]
 
@@ -146,8 +147,8 @@ class TrainResult:
     epochs: int = 0
     steps: int = 0
     sequences: int = 0
-    train_time_s: float = 0.0
-    wall_s: float = 0.0
+    train_time_s: float = timing(default=0.0)
+    wall_s: float = timing(default=0.0)
     device: str = "cpu"
     components: dict = field(default_factory=dict)
     first_epoch: int = 0

@@ -18,7 +18,7 @@ if [ -n "${TORCH_INDEX_URL:-}" ]; then
 else
   "${PIP[@]}" install -q "$TORCH_SPEC"
 fi
-"${PIP[@]}" install -q -e ".[test]"
+"${PIP[@]}" install -q -e ".[test]" -c requirements.lock
 # Guard: the pins above must not have replaced the torch build chosen first.
 "$VENV/bin/python" - "$TORCH_SPEC" <<'PY'
 import sys, torch

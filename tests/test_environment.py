@@ -52,3 +52,22 @@ def test_python_version_of_environment_is_supported():
     doc = yaml.safe_load((ROOT / "environment.yml").read_text())
     py = next(d for d in doc["dependencies"] if isinstance(d, str) and d.startswith("python="))
     assert py == "python=3.11"
+
+
+def test_lock_file_agrees_with_the_pins():
+    """requirements.lock pins every package of pyproject.toml at the same version."""
+    import re
+
+    lock = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            lock[re.sub(r"[-_.]+", "-", name).lower()] = version
+    doc = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    deps = doc["project"]["dependencies"] + doc["project"]["optional-dependencies"]["test"]
+    for dep in deps:
+        spec = dep.split(";")[0].strip()
+        if "python_version < '3.11'" in dep or "==" not in spec:
+            continue
+        name, version = spec.split("==")
+        assert lock.get(re.sub(r"[-_.]+", "-", name).lower()) == version, spec

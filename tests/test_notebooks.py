@@ -228,3 +228,31 @@ def test_the_rules_catch_logic(tmp_path):
         "missing headings",
     ):
         assert what in text, what
+
+
+def _figure_names(path) -> list[str]:
+    names = []
+    for c in _cells(path):
+        if c["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse(_code(c))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "figure"
+                and len(node.args) == 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                names.append(node.args[1].value)
+    return names
+
+
+def test_every_figure_of_a_notebook_can_be_reproduced_by_name():
+    from mdrepro import papers
+
+    for path in NOTEBOOKS:
+        ch = papers.get_chapter(path.stem)
+        names = _figure_names(path)
+        assert names, path
+        registry = papers.module(ch, "figures").FIGURES[ch.id]
+        assert sorted(n.removeprefix(f"{ch.id}_") for n in names) == sorted(registry), path

@@ -1,5 +1,6 @@
 """mdrepro.results: typed results as files, code hashes, and the content-addressed store."""
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,3 +154,15 @@ def test_failed_computation_leaves_nothing(tmp_path):
 def test_unit_ids_are_folder_names():
     with pytest.raises(DataError, match="unit id"):
         results.Unit("p", "s", "a/b")
+
+
+def test_timing_fields_stay_out_of_the_archive(tmp_path):
+    a = TrainResult(np.array([1.0, 0.5]), np.array([1.0, 0.4]), wall_s=3.0, train_time_s=2.0)
+    b = TrainResult(np.array([1.0, 0.5]), np.array([1.0, 0.4]), wall_s=9.0, train_time_s=7.0)
+    assert results.to_bytes(a) == results.to_bytes(b)
+    back = results.load(results.save(b, tmp_path / "r.npz"))
+    assert back.wall_s == 9.0 and back.train_time_s == 7.0
+    info = json.loads((tmp_path / "r.run.json").read_text())
+    assert info["timings"] and "slurm_job_id" in info and info["host"]
+    (tmp_path / "r.run.json").unlink()
+    assert np.isnan(results.load(tmp_path / "r.npz").wall_s)

@@ -193,6 +193,28 @@ def _html(text: str) -> None:
         print(text)
 
 
+def headless(
+    chapter: Chapter, profile: str, device: str, seed: int, params: Mapping[str, Any]
+) -> ChapterContext:
+    """A chapter's context without a notebook: no seeding, no style, no output folders (what
+    the command line and the workflow use to plan and run units of work).
+    """
+    from mdrepro import config
+
+    # no check that the device is usable here: a plan for a GPU cluster is made anywhere
+    if device not in ("cpu", "cuda"):
+        device = config.resolve_device(device)
+    cfg = config.Config(config.check_profile(profile), device, threads=1)
+    return ChapterContext(
+        chapter=chapter,
+        config=cfg,
+        seed=int(seed),
+        params=MappingProxyType(dict(params)),
+        output_dir=ROOT / "build" / "headless",
+        provenance=None,
+    )
+
+
 def start(
     chapter: Chapter,
     profile: str,

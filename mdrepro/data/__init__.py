@@ -27,6 +27,7 @@ __all__ = [
     "build",
     "cache_root",
     "entry",
+    "fingerprint",
     "get",
     "load",
     "load_user",
@@ -38,9 +39,17 @@ __all__ = [
 
 
 def entry(name: str, profile: str) -> CacheEntry:
-    """The cache entry of data set ``name`` under ``profile`` (it may not exist yet)."""
+    """The cache entry of data set ``name`` under ``profile`` (it may not exist yet).
+
+    Its key hashes the name, the recipe version, the profile's parameters and the source of
+    the recipe's code (:func:`mdrepro.data.recipes.code_hash`): a change to any of them builds
+    a new entry and never reuses old files.
+    """
+    from mdrepro.data import recipes
+
     spec = get(name)
-    return CacheEntry(name, entry_key(name, spec.version, spec.params_for(profile)))
+    code = recipes.code_hash(spec.recipe)
+    return CacheEntry(name, entry_key(name, spec.version, spec.params_for(profile), code))
 
 
 def build(
@@ -82,7 +91,7 @@ def build(
     ent.begin()
     earlier = _previous_wall(ent)  # spent by interrupted attempts of this build
     t0 = time.perf_counter()
-    recipe = getattr(recipes, spec.recipe)
+    recipe = recipes.get(spec.recipe)
     try:
         meta = recipe(params, ent, progress=progress, platform_name=platform_name, **recipe_kwargs)
     except BaseException:
@@ -93,6 +102,7 @@ def build(
         "profile": profile,
         "recipe": spec.recipe,
         "recipe_version": spec.version,
+        "recipe_code": recipes.code_hash(spec.recipe),
         "params": params,
         "source": spec.source,
         "host": {"machine": platform.machine(), "python": platform.python_version()},
@@ -167,6 +177,7 @@ def load(
         build(name, profile, progress=progress)
     manifest = ent.verify()
     parts = manifest["parts"]
+    requested = part
     if part is None:
         part = next(iter(parts))
     if part not in parts:
@@ -192,8 +203,19 @@ def load(
         selection=selection,
         meta=manifest,
         tables=tables,
-        part=part,
+        part=requested,
     )
+
+
+def fingerprint(
+    name: str, profile: str, part: str | None = None, selection: str = "name CA"
+) -> str:
+    """What :meth:`TrajectorySet.fingerprint` of ``load(name, profile, part, selection)`` will
+    be, computed without building or loading anything (a workflow plans with it).
+    """
+    from mdrepro.data.trajset import builtin_fingerprint
+
+    return builtin_fingerprint(name, entry(name, profile).key, part, selection)
 
 
 def open_set(

@@ -6,11 +6,11 @@ Layout under the cache root (``data/cache/`` of the checkout, or ``$MDREPRO_DATA
     <name>/<key>/<files>            trajectories, topologies, tables
     <name>/<key>.partial/           a build in progress: chunks and checkpoints (resumable)
 
-``key`` is the sha256 of the data set's name, recipe version and parameters, so a change of
-parameters never reuses old files. A build writes only inside ``<key>.partial/`` and becomes
-visible by one atomic ``os.replace`` of that folder after its manifest is written: a reader never
-sees a half-written entry. Every load re-hashes the files and raises :class:`ChecksumError` on a
-mismatch.
+``key`` is the sha256 of the data set's name, recipe version, parameters and the hash of the
+recipe's source code, so a change of either never reuses old files. A build writes only inside
+``<key>.partial/`` and becomes visible by one atomic ``os.replace`` of that folder after its
+manifest is written: a reader never sees a half-written entry. Every load re-hashes the files
+and raises :class:`ChecksumError` on a mismatch.
 """
 
 from __future__ import annotations
@@ -48,9 +48,12 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def entry_key(name: str, version: int, params: Mapping[str, Any]) -> str:
-    """Content address of a data set: 16 hex digits of sha256(name, version, params)."""
-    payload = canonical_json({"name": name, "version": version, "params": dict(params)})
+def entry_key(name: str, version: int, params: Mapping[str, Any], code: str = "") -> str:
+    """Content address of a data set: 16 hex digits of sha256(name, version, params, code)."""
+    doc = {"name": name, "version": version, "params": dict(params)}
+    if code:
+        doc["code"] = code
+    payload = canonical_json(doc)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

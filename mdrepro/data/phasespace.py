@@ -44,6 +44,22 @@ KJ_PER_EV = 96.485332
 _SYMBOLS = {1: "H", 6: "C", 7: "N", 8: "O", 9: "F", 16: "S"}
 
 
+def builtin_fingerprint(name: str, key: str) -> str:
+    """Identity of a part of a built-in phase-space set (``name`` is ``"<set>/<part>"``), the
+    same as :meth:`PhaseSpaceSet.fingerprint` of the loaded part.
+    """
+    import hashlib
+
+    return hashlib.sha256(f"{name}|{key}".encode()).hexdigest()[:16]
+
+
+def fingerprint(name: str, profile: str, part: str) -> str:
+    """:func:`builtin_fingerprint` of a part of a built-in set, without loading it."""
+    from mdrepro import data
+
+    return builtin_fingerprint(f"{name}/{part}", data.entry(name, profile).key)
+
+
 @dataclass
 class PhaseSpaceSet:
     """One trajectory in phase space.
@@ -120,16 +136,15 @@ class PhaseSpaceSet:
         """
         import hashlib
 
-        h = hashlib.sha256()
         key = self.meta.get("manifest_key")
         if key:
-            h.update(f"{self.name}|{key}".encode())
-        else:
-            h.update(f"user|{self.frame_interval_fs!r}|{self.temperature_K!r}".encode())
-            for a in (self.positions, self.velocities, self.z):
-                a = np.ascontiguousarray(a)
-                h.update(f"{a.dtype.str}{a.shape}".encode())
-                h.update(a.tobytes())
+            return builtin_fingerprint(self.name, key)
+        h = hashlib.sha256()
+        h.update(f"user|{self.frame_interval_fs!r}|{self.temperature_K!r}".encode())
+        for a in (self.positions, self.velocities, self.z):
+            a = np.ascontiguousarray(a)
+            h.update(f"{a.dtype.str}{a.shape}".encode())
+            h.update(a.tobytes())
         return h.hexdigest()[:16]
 
     def states(self) -> np.ndarray:

@@ -9,6 +9,28 @@ from typing import Any
 import numpy as np
 
 
+def builtin_fingerprint(
+    name: str, key: str, part: str | None, selection: str, stride: int | None = None
+) -> str:
+    """Identity of frames loaded from a built-in data set, without loading them.
+
+    Parameters
+    ----------
+    name : str
+        Data-set name.
+    key : str
+        Its cache key (which the manifest's checksums belong to).
+    part : str or None
+        The part asked for (None: the set's first part).
+    selection : str
+        The atom selection.
+    stride : int, optional
+        A subsampling stride applied after loading.
+    """
+    doc = f"{name}|{key}|{part}|{selection}|{stride}"
+    return hashlib.sha256(doc.encode()).hexdigest()[:16]
+
+
 @dataclass
 class TrajectorySet:
     """Trajectories of one system, built in or brought by the user.
@@ -45,17 +67,17 @@ class TrajectorySet:
         the part and the selection. A user's files: sha256 of the coordinates and the frame
         interval, so that a result computed from them is never confused with another's.
         """
-        h = hashlib.sha256()
         key = self.meta.get("key")
         if key and self.meta.get("source") != "user":
-            stride = self.meta.get("stride")
-            h.update(f"{self.name}|{key}|{self.part}|{self.selection}|{stride}".encode())
-        else:
-            h.update(f"user|{self.frame_interval_fs!r}|{self.selection}".encode())
-            for x in self.xyz():
-                x = np.ascontiguousarray(x)
-                h.update(f"{x.dtype.str}{x.shape}".encode())
-                h.update(x.tobytes())
+            return builtin_fingerprint(
+                self.name, key, self.part, self.selection, self.meta.get("stride")
+            )
+        h = hashlib.sha256()
+        h.update(f"user|{self.frame_interval_fs!r}|{self.selection}".encode())
+        for x in self.xyz():
+            x = np.ascontiguousarray(x)
+            h.update(f"{x.dtype.str}{x.shape}".encode())
+            h.update(x.tobytes())
         return h.hexdigest()[:16]
 
     @property

@@ -63,6 +63,32 @@ def module(chapter: str | Chapter, part: str) -> ModuleType:
     return importlib.import_module(f"mdrepro.papers.{ch.paper}.{part}")
 
 
+def context(
+    chapter: str, profile: str = "ci", device: str = "cpu", seed: int = 0, **overrides: Any
+) -> ChapterContext:
+    """A chapter's context for planning and running its units outside a notebook."""
+    from mdrepro.book.chapter import headless
+
+    ch = get_chapter(chapter)
+    params = module(ch, "params").resolve(ch.id, profile, seed=seed, **overrides)
+    return headless(ch, profile, device, seed, params)
+
+
+def jobs(
+    chapter: str, profile: str = "ci", device: str = "cpu", seed: int = 0, **overrides: Any
+) -> list:
+    """Every unit of work of a chapter on its built-in data (:class:`mdrepro.results.Job`);
+    ``overrides`` go to the paper's ``params.resolve`` as in :func:`setup`.
+    """
+    ctx = context(chapter, profile, device, seed, **overrides)
+    return module(ctx.chapter, "study").chapter_jobs(ctx)
+
+
+def store(chapter: str):
+    """The results store of a chapter's paper."""
+    return module(chapter, "study").store()
+
+
 def setup(
     chapter: str,
     profile: str = "ci",

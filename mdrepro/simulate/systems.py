@@ -116,6 +116,10 @@ def _relax_hydrogens(topology, xyz: np.ndarray, max_iterations: int = 500) -> np
     return np.asarray(out.value_in_unit(unit.nanometer))
 
 
+#: Seed of the random start positions of hydrogens added by ``Modeller.addHydrogens``.
+HYDROGEN_SEED = 2020
+
+
 def _rebuild_hydrogens(topology, positions, ph: float, relax: bool = True):
     """Delete all hydrogens, add them back for Amber at ``ph`` and optionally relax them."""
     from openmm import app, unit
@@ -123,7 +127,19 @@ def _rebuild_hydrogens(topology, positions, ph: float, relax: bool = True):
     modeller = app.Modeller(topology, positions)
     hydrogens = [a for a in modeller.topology.atoms() if a.element == app.element.hydrogen]
     modeller.delete(hydrogens)
-    modeller.addHydrogens(pH=ph)
+    # Modeller places new hydrogens at positions drawn from Python's global `random` and then
+    # minimises them on the fastest platform it finds: both change from run to run. A fixed
+    # seed (the caller's random state is restored) and the Reference platform repeat exactly.
+    import random
+
+    import openmm
+
+    state = random.getstate()
+    random.seed(HYDROGEN_SEED)
+    try:
+        modeller.addHydrogens(pH=ph, platform=openmm.Platform.getPlatformByName("Reference"))
+    finally:
+        random.setstate(state)
     xyz = _as_nm_array(modeller.getPositions())
     if relax:
         xyz = _relax_hydrogens(modeller.topology, xyz)
@@ -463,7 +479,8 @@ def get_platform(platform: str = "auto", threads: int | None = None):
     -------
     platform : openmm.Platform
     properties : dict of str to str
-        ``{"Threads": ...}`` on CPU, ``{"Precision": "mixed"}`` on CUDA and OpenCL.
+        ``{"Threads": ...}`` on CPU; ``{"Precision": "mixed", "DeterministicForces": "true"}``
+        on CUDA and OpenCL.
 
     Raises
     ------
@@ -496,6 +513,7 @@ def get_platform(platform: str = "auto", threads: int | None = None):
         properties["Threads"] = str(int(threads))
     if name in ("CUDA", "OpenCL"):
         properties["Precision"] = "mixed"
+        properties["DeterministicForces"] = "true"  # same forces bit for bit, run after run
     return openmm.Platform.getPlatformByName(name), properties
 
 

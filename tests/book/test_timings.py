@@ -1,29 +1,32 @@
-"""mdrepro.book.timings: this run's stages, reused ones marked."""
+"""mdrepro.book.timings: this run's stages, reused ones marked, jobs grouped."""
 
 import time
 
 from mdrepro.book import timings
 
 
-def test_table_shows_only_this_run(tmp_path):
-    path = tmp_path / "timings.json"
-    timings.record("data: old", 100.0, path)
+def test_table_shows_only_this_run_and_groups_jobs(tmp_path):
+    folder = tmp_path / "timings"
+    timings.record("data: old", 100.0, folder)
     time.sleep(0.01)
-    timings.start_run(path)
+    timings.start_run(folder)
     time.sleep(0.01)
-    timings.record("data: adk", 5.0, path, reused=True)
-    timings.record("run: ch01", 12.0, path)
-    table = timings.table(path)
+    timings.record("data: adk", 5.0, folder, reused=True)
+    timings.record("study: ch02 | run-a", 2.0, folder)
+    timings.record("study: ch02 | run-b", 3.0, folder, reused=True)
+    timings.record("run: ch01", 12.0, folder)
+    table = timings.table(folder, wall_s=20.0)
     assert "data: old" not in table
     assert "data: adk (reused)" in table and "run: ch01" in table
-    assert "17.0" in table.splitlines()[-1]
-    assert timings.load(path) == {"data: adk": 5.0, "run: ch01": 12.0}
+    assert "study: ch02 (2 jobs, 1 reused)" in table
+    assert "22.0" in table and "wall time of the build" in table
+    assert timings.load(folder) == {"data: adk": 5.0, "study: ch02": 5.0, "run: ch01": 12.0}
 
 
 def test_without_a_run_mark_every_stage_counts(tmp_path):
-    path = tmp_path / "timings.json"
-    timings.record("install", 60.0, path)
-    assert timings.load(path) == {"install": 60.0}
-    with timings.timed("block", path):
+    folder = tmp_path / "timings"
+    timings.record("install", 60.0, folder)
+    assert timings.load(folder) == {"install": 60.0}
+    with timings.timed("block", folder):
         pass
-    assert set(timings.load(path)) == {"install", "block"}
+    assert set(timings.load(folder)) == {"install", "block"}

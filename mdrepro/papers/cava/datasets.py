@@ -7,9 +7,6 @@ bonded-energy model from the force field that made the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from mdrepro.data.registry import DatasetSpec, register
 from mdrepro.profiles import derive
 
@@ -31,6 +28,7 @@ _PAPER = {
     "equilibration_ps": 10.0,
     "seed": 2022,
     "chunk_frames": 250,
+    "cpu_threads": 1,  # OpenMM's CPU platform repeats bit for bit only on one thread
 }
 #: ci: native OBC implicit solvent, 2 fs, 12 replicas of a 40 ps pull (the paper's: 1 ns).
 _CI = {
@@ -49,7 +47,7 @@ DECAALA = register(
         name="decaala-smd",
         title="Deca-alanine stretched by a moving End2End distance restraint, 300 K, replicas",
         recipe="build_decaala_smd",
-        version=1,
+        version=2,  # 2: DCD headers without a time stamp, one CPU thread
         source=(
             "Cava et al. (LSTM-VAE latent generation): NAMD, CHARMM + GBIS, 300 K; colvars "
             "harmonic bias on the C-alpha(1)-C-alpha(10) distance, centre moved 12 -> 34 Å, "
@@ -64,9 +62,14 @@ DECAALA = register(
 BACKBONE = "backbone and name N CA C O"
 
 
-@dataclass
 class Inputs:
-    """What chapter 3 trains on.
+    """What chapter 3 trains on, opened on first use.
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    files : tuple (trajectory, topology, frame_fs), optional
+        A user's replicas instead of the built-in set (``trajectory`` None: built in).
 
     Attributes
     ----------
@@ -80,14 +83,56 @@ class Inputs:
         Whether the frames are a user's files.
     """
 
-    set: Any
-    frames: Any
-    energy: Any
-    user: bool = False
+    def __init__(self, ctx, files: tuple | None = None):
+        self.ctx = ctx
+        self.files = tuple(files or (None, None, None))
+        self.user = self.files[0] is not None
+        self._cache: dict = {}
+        if not self.user:
+            ctx.use_data(DECAALA.name, self.fingerprint)
+
+    @property
+    def set(self):
+        """The backbone frames (:class:`~mdrepro.data.TrajectorySet`), loaded once."""
+        from mdrepro import data
+
+        if "set" not in self._cache:
+            ts = data.open_set(
+                DECAALA.name, self.ctx.profile, *self.files, selection=BACKBONE, part="backbone"
+            )
+            self.ctx.use_data(ts.name, ts.fingerprint())
+            self._cache["set"] = ts
+        return self._cache["set"]
+
+    @property
+    def frames(self):
+        """Centred frames split into training and held-out replicas."""
+        from mdrepro.papers.cava.study import prepare
+
+        if "frames" not in self._cache:
+            self._cache["frames"] = prepare(self.set, self.ctx.params["n_test_replicas"])
+        return self._cache["frames"]
+
+    @property
+    def energy(self):
+        """The bonded backbone energy of the force field that made the data."""
+        from mdrepro.papers.cava.study import energy_model
+
+        if "energy" not in self._cache:
+            self._cache["energy"] = energy_model(
+                self.frames,
+                None if self.user else self.set.meta,
+                DECAALA.params_for(self.ctx.profile),
+            )
+        return self._cache["energy"]
 
     @property
     def fingerprint(self) -> str:
-        """Identity of the input frames."""
+        """Identity of the input frames (a built-in set's without loading it)."""
+        from mdrepro import data
+
+        if not self.user:
+            return data.fingerprint(DECAALA.name, self.ctx.profile, "backbone", BACKBONE)
         return self.set.fingerprint()
 
     @property
@@ -106,21 +151,5 @@ class Inputs:
 
 
 def load(ctx, files: tuple | None = None) -> Inputs:
-    """Open the deca-alanine replicas (or a user's files) for chapter 3.
-
-    Parameters
-    ----------
-    ctx : mdrepro.book.chapter.ChapterContext
-    files : tuple (trajectory, topology, frame_fs), optional
-        A user's replicas instead of the built-in set (``trajectory`` None: built in).
-    """
-    from mdrepro import data
-    from mdrepro.papers.cava.study import energy_model, prepare
-
-    files = files or (None, None, None)
-    user = files[0] is not None
-    ts = data.open_set("decaala-smd", ctx.profile, *files, selection=BACKBONE, part="backbone")
-    ctx.use_data(ts.name, ts.fingerprint())
-    frames = prepare(ts, ctx.params["n_test_replicas"])
-    energy = energy_model(frames, None if user else ts.meta, DECAALA.params_for(ctx.profile))
-    return Inputs(ts, frames, energy, user)
+    """The deca-alanine replicas (or a user's files) for chapter 3, opened on first use."""
+    return Inputs(ctx, files)

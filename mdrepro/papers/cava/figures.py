@@ -106,3 +106,25 @@ def energies(res: GenerationResults):
     for ax, term in zip(axes, ["bonds", "angles", "torsions", "total"], strict=True):
         plots.plot_energy_distributions({k: v[term] for k, v in ene.items()}, ax=ax, term=term)
     return fig
+
+
+# ============================================================================ reproduce
+def _ch03(ctx):
+    from mdrepro.papers.cava import datasets, study
+
+    data = datasets.load(ctx)
+    return data, study.generation(ctx, data, progress=False)
+
+
+#: Every figure of chapter 3 by name: a function of the chapter's context that computes (or
+#: loads) the results on the built-in data and draws it (``mdrepro figure ch03-fig3``).
+FIGURES = {
+    "ch03": {
+        "pulling": lambda ctx: pulling(_ch03(ctx)[0].set),
+        "training": lambda ctx: training(_ch03(ctx)[1]),
+        "fig2": lambda ctx: fig2(_ch03(ctx)[1]),
+        "fig3": lambda ctx: fig3(_ch03(ctx)[1]),
+        "geometry": lambda ctx: geometry(_ch03(ctx)[1]),
+        "energies": lambda ctx: energies(_ch03(ctx)[1]),
+    }
+}

@@ -21,7 +21,7 @@ import numpy as np
 from mdrepro.errors import DataError
 from mdrepro.models.energy import TERMS, BondedEnergy, backbone_energy
 from mdrepro.papers.cava.datasets import BACKBONE
-from mdrepro.results import Store, Unit
+from mdrepro.results import STUDY_THREADS, Job, Store, Unit, run_jobs
 from mdrepro.training import TrainResult
 from mdrepro.units import A_PER_NM
 
@@ -467,6 +467,33 @@ def analyse(
     )
 
 
+def generation_jobs(ctx, inputs) -> list[Job]:
+    """One unit of work per (seed, variant).
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    inputs : mdrepro.papers.cava.datasets.Inputs
+    """
+    p = dict(ctx.params)
+    unit_params = {k: v for k, v in p.items() if k != "seeds"}
+    unit_params.update(device=ctx.device, threads=STUDY_THREADS)
+    return [
+        Job(
+            Unit(
+                PAPER,
+                "generation",
+                f"{v}-s{s}",
+                params={**unit_params, "seed": s},
+                data={"decaala-smd": inputs.fingerprint},
+            ),
+            lambda s=s, v=v: run_seed(inputs.frames, inputs.energy, p, s, v, ctx.device),
+        )
+        for s in p["seeds"]
+        for v in VARIANTS
+    ]
+
+
 def generation(ctx, inputs, progress: bool = True) -> GenerationResults:
     """Chapter 3's results: one unit per (seed, variant), from the results cache or computed.
 
@@ -477,39 +504,15 @@ def generation(ctx, inputs, progress: bool = True) -> GenerationResults:
     progress : bool
         A progress bar over the units to compute.
     """
-    import torch
-    from tqdm.auto import tqdm
+    out = run_jobs(generation_jobs(ctx, inputs), store(), progress=progress, desc="VAE + LSTM")
+    return analyse(list(out.values()), inputs.frames, inputs.energy, ctx.params)
 
-    p = dict(ctx.params)
-    st = store()
-    unit_params = {k: v for k, v in p.items() if k != "seeds"}
-    unit_params.update(device=ctx.device, threads=int(torch.get_num_threads()))
-    units = [
-        (
-            s,
-            v,
-            Unit(
-                PAPER,
-                "generation",
-                f"{v}-s{s}",
-                params=unit_params,
-                data={"decaala": inputs.fingerprint},
-            ),
-        )
-        for s in p["seeds"]
-        for v in VARIANTS
-    ]
-    todo = [u for u in units if not st.has(u[2])]
-    runs = {}
-    for s, v, unit in tqdm(todo, desc="VAE + LSTM", disable=not progress):
-        runs[(s, v)] = st.get_or_compute(
-            unit,
-            lambda s=s, v=v: run_seed(inputs.frames, inputs.energy, p, s, v, ctx.device),
-        )
-    for s, v, unit in units:
-        if (s, v) not in runs:
-            runs[(s, v)] = st.get(unit)
-    return analyse([runs[(s, v)] for s, v, _ in units], inputs.frames, inputs.energy, p)
+
+def chapter_jobs(ctx) -> list[Job]:
+    """Every unit of work of chapter 3 on its built-in data (what the workflow runs)."""
+    from mdrepro.papers.cava import datasets
+
+    return generation_jobs(ctx, datasets.load(ctx))
 
 
 def differences(params: Mapping, data_params: Mapping | None, frames: Frames) -> list[tuple]:

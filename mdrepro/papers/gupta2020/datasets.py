@@ -7,9 +7,6 @@ the chapters need, from the built-in sets or from a user's own files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
 from mdrepro.data.registry import DatasetSpec, register
@@ -29,6 +26,7 @@ _ADK_PAPER = {
     "equilibration_ps": 0.0,
     "seed": 2020,
     "chunk_frames": 1000,
+    "cpu_threads": 1,  # OpenMM's CPU platform repeats bit for bit only on one thread
 }
 #: ci: the native OBC implicit solvent runs 8x faster on a CPU than the CustomGBForce GBn2;
 #: 2 fs with HBonds constraints; 2 copies of 5 ps.
@@ -59,6 +57,7 @@ _SMD_PAPER = {
     "equilibration_ps": 10.0,
     "seed": 2020,
     "chunk_frames": 10_000,
+    "cpu_threads": 1,
 }
 #: ci: native OBC, 2 fs, 10x faster pulling over 40 ps (the helix still unfolds).
 _SMD_CI = {
@@ -78,7 +77,7 @@ ADK = register(
         name="adk-equilibrium",
         title="Adenylate kinase (open, 4AKE), equilibrium Langevin MD at 310 K, implicit solvent",
         recipe="build_adk_equilibrium",
-        version=1,
+        version=2,  # 2: DCD headers without a time stamp, one CPU thread
         source=(
             "Gupta, Cava et al. (2020): OpenMM, ff14SBonlysc + GBn2, 310 K, 1 fs steps, frames "
             "every 10 fs (the public script saves every 20 fs), 5 copies x 10^4 frames."
@@ -92,7 +91,7 @@ SMD = register(
         name="ala100-smd",
         title="100-alanine alpha-helix, constant-velocity steered MD (helix -> coil), 300 K",
         recipe="build_ala100_smd",
-        version=1,
+        version=2,  # 2: DCD headers without a time stamp, one CPU thread
         source=(
             "Gupta, Cava et al. (2020): NAMD SMD-CV, CHARMM36m + GBIS, 300 K, 1 fs, "
             "k = 7 kcal/mol/Å^2, v = 0.2 Å/ps, 10^7 fs, frames every 10 fs (LSTM set) and every "
@@ -104,18 +103,72 @@ SMD = register(
 
 
 # ----------------------------------------------------------------------------------- loaders
-@dataclass
 class Inputs:
-    """The two data sets of a chapter, as loaded.
+    """The two data sets of a chapter, opened on first use.
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    adk, smd : tuple (trajectory, topology, frame_fs)
+        A user's files instead of a built-in set (``trajectory`` None: built in).
+    selection : str
+        mdtraj selection (the paper's low-dimensional set: C-alpha atoms).
+    smd_part : {"characterisation", "lstm"}
+        Which recorded part of the SMD set.
 
     Attributes
     ----------
     adk, smd : mdrepro.data.TrajectorySet
-        C-alpha atoms (or the selection asked for) of the built-in sets or the user's files.
+        Loaded (and built, if needed) on first access.
     """
 
-    adk: Any
-    smd: Any
+    def __init__(self, ctx, adk=None, smd=None, selection="name CA", smd_part="characterisation"):
+        self.ctx = ctx
+        self.files = {"adk": tuple(adk or (None, None, None)), "smd": tuple(smd or (None,) * 3)}
+        self.selection = selection
+        self.parts = {"adk": None, "smd": smd_part}
+        self._sets: dict = {}
+        for key in ("adk", "smd"):
+            if self.files[key][0] is None:  # a built-in set: known without loading it
+                ctx.use_data(NAMES[key], self.fingerprint(key))
+
+    def _load(self, key: str):
+        from mdrepro import data
+
+        if key not in self._sets:
+            ts = data.open_set(
+                NAMES[key],
+                self.ctx.profile,
+                *self.files[key],
+                selection=self.selection,
+                part=self.parts[key],
+            )
+            self.ctx.use_data(ts.name, ts.fingerprint())
+            self._sets[key] = ts
+        return self._sets[key]
+
+    @property
+    def adk(self):
+        """The ADK copies (:class:`~mdrepro.data.TrajectorySet`)."""
+        return self._load("adk")
+
+    @property
+    def smd(self):
+        """The 100-alanine SMD trajectory (:class:`~mdrepro.data.TrajectorySet`)."""
+        return self._load("smd")
+
+    def fingerprint(self, key: str) -> str:
+        """Identity of one input; a built-in set's is known without loading it."""
+        from mdrepro import data
+
+        if self.files[key][0] is None:
+            return data.fingerprint(NAMES[key], self.ctx.profile, self.parts[key], self.selection)
+        return self._load(key).fingerprint()
+
+    @property
+    def fingerprints(self) -> dict[str, str]:
+        """``{"adk": ..., "smd": ...}``: see :meth:`fingerprint`."""
+        return {k: self.fingerprint(k) for k in ("adk", "smd")}
 
     @property
     def xyz(self) -> dict[str, list[np.ndarray]]:
@@ -126,11 +179,6 @@ class Inputs:
     def frame_fs(self) -> dict[str, float]:
         """Time between frames of each set, fs."""
         return {"adk": self.adk.frame_interval_fs, "smd": self.smd.frame_interval_fs}
-
-    @property
-    def fingerprints(self) -> dict[str, str]:
-        """Identity of each input (cache key of a built-in set, hash of a user's arrays)."""
-        return {"adk": self.adk.fingerprint(), "smd": self.smd.fingerprint()}
 
     def table(self):
         """One row per data set: what it holds and how it was made."""
@@ -153,6 +201,10 @@ class Inputs:
         return differences_html(self.adk, self.smd)
 
 
+#: Registry names of the two inputs.
+NAMES = {"adk": "adk-equilibrium", "smd": "ala100-smd"}
+
+
 def load(
     ctx,
     adk: tuple | None = None,
@@ -160,28 +212,8 @@ def load(
     selection: str = "name CA",
     smd_part: str = "characterisation",
 ) -> Inputs:
-    """Open both data sets for a chapter and record their fingerprints in ``ctx``.
-
-    Parameters
-    ----------
-    ctx : mdrepro.book.chapter.ChapterContext
-    adk, smd : tuple (trajectory, topology, frame_fs), optional
-        A user's files instead of the built-in set (``trajectory`` None: built in).
-    selection : str
-        mdtraj selection (the paper's low-dimensional set: C-alpha atoms).
-    smd_part : {"characterisation", "lstm"}
-        Which recorded part of the SMD set (chapter 1 characterises the 5000-fs frames of
-        the paper's Fig. 4; chapter 2 forecasts the 10-fs frames).
-    """
-    from mdrepro import data
-
-    adk_files = adk or (None, None, None)
-    smd_files = smd or (None, None, None)
-    a = data.open_set("adk-equilibrium", ctx.profile, *adk_files, selection=selection)
-    s = data.open_set("ala100-smd", ctx.profile, *smd_files, selection=selection, part=smd_part)
-    ctx.use_data(a.name, a.fingerprint())
-    ctx.use_data(s.name, s.fingerprint())
-    return Inputs(a, s)
+    """The two data sets of a chapter (opened on first use; see :class:`Inputs`)."""
+    return Inputs(ctx, adk, smd, selection, smd_part)
 
 
 def load_all_atoms(ctx, name: str, files: tuple | None = None, part: str | None = None):

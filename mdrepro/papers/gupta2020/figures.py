@@ -238,3 +238,50 @@ def kirchhoff_vs_whole(res: ForecastResults):
         plots.plot_layout_comparison(vals, ax=ax, static=static)
         ax.set_title(f"{NAMES[d]}, history {p['history']}, lead {p['lead']}")
     return fig
+
+
+# ============================================================================ reproduce
+def _ch01(ctx):
+    from mdrepro.papers.gupta2020 import datasets, study
+
+    data = datasets.load(ctx)
+    return data, study.characterisation(ctx, data)
+
+
+def _ch02(ctx):
+    from mdrepro.papers.gupta2020 import datasets, study
+
+    return study.forecast(ctx, datasets.load(ctx, smd_part="lstm"), progress=False)
+
+
+def _all_atoms(ctx, name, part=None):
+    from mdrepro.papers.gupta2020 import datasets
+
+    return datasets.load_all_atoms(ctx, name, part=part)
+
+
+#: Every figure of the chapters, by chapter and name: a function of the chapter's context that
+#: computes (or loads) the results on the built-in data and draws the figure
+#: (``mdrepro figure ch01-fig2a``).
+FIGURES = {
+    "ch01": {
+        "fig2a": lambda ctx: fig2a(_ch01(ctx)[1]),
+        "fig2b": lambda ctx: snapshots(_all_atoms(ctx, "adk-equilibrium")),
+        "fig2c": lambda ctx: kurtosis(_ch01(ctx)[1], "adk"),
+        "fig4a": lambda ctx: snapshots(_all_atoms(ctx, "ala100-smd", "characterisation")),
+        "pulling": lambda ctx: pulling(_ch01(ctx)[0].smd),
+        "fig4b": lambda ctx: kurtosis(_ch01(ctx)[1], "smd"),
+        "fig4c": lambda ctx: fig4c(_ch01(ctx)[1]),
+        "fig3_fig5": lambda ctx: fig3_fig5(_ch01(ctx)[1]),
+        "fig4de": lambda ctx: fig4de(_ch01(ctx)[1]),
+    },
+    "ch02": {
+        "fig6ab": lambda ctx: fig6ab(_ch02(ctx)),
+        "fig6cd": lambda ctx: fig6cd(_ch02(ctx)),
+        "fig7": lambda ctx: fig7(_ch02(ctx)),
+        "fig8ab": lambda ctx: fig8ab(_ch02(ctx)),
+        "fig8cd": lambda ctx: fig8cd(_ch02(ctx)),
+        "lead_sweep": lambda ctx: lead_sweep(_ch02(ctx)),
+        "kirchhoff_vs_whole": lambda ctx: kirchhoff_vs_whole(_ch02(ctx)),
+    },
+}

@@ -35,7 +35,7 @@ import numpy as np
 from mdrepro import analysis
 from mdrepro.errors import DataError
 from mdrepro.models.windows import LAYOUTS, WindowData, build_splits, split_bounds
-from mdrepro.results import Store, Unit
+from mdrepro.results import STUDY_THREADS, Job, Store, Unit, run_jobs, timing
 from mdrepro.training import TrainResult, flush_denormals, train
 from mdrepro.units import A_PER_NM
 
@@ -45,6 +45,8 @@ MODULES = ("mdrepro.papers.gupta2020.study",)
 
 #: Display names of the data sets.
 NAMES = {"adk": "ADK", "smd": "100-alanine SMD"}
+#: Registry names of the data sets.
+DATA = {"adk": "adk-equilibrium", "smd": "ala100-smd"}
 #: Instability: some epoch's loss exceeds this multiple of the lowest loss reached before it.
 UNSTABLE_JUMP = 2.0
 #: Slow convergence: a stable run whose final training loss exceeds this multiple of the best
@@ -250,6 +252,41 @@ class Characterisation:
         return f"decorrelation times: ADK {self.adk.tau_fs:.4g} fs, SMD {self.smd.tau_fs:.4g} fs"
 
 
+def characterise_jobs(ctx, inputs) -> list[Job]:
+    """One unit of work per data set (chapter 1).
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    inputs : mdrepro.papers.gupta2020.datasets.Inputs
+    """
+    p = dict(ctx.params)
+    jobs = []
+    for name in ("adk", "smd"):
+        unit = Unit(
+            PAPER,
+            "characterise",
+            name,
+            params={**p, "shape": SHAPES[name]},
+            data={DATA[name]: inputs.fingerprint(name)},
+        )
+
+        def compute(name=name):
+            ts = getattr(inputs, name)
+            return characterise_set(
+                name,
+                ts.xyz(),
+                ts.frame_interval_fs,
+                p["lead_steps"],
+                SHAPES[name],
+                fast_window=p["fast_window"],
+                acf_max_lag_fraction=p["acf_max_lag_fraction"],
+            )
+
+        jobs.append(Job(unit, compute))
+    return jobs
+
+
 def characterisation(ctx, inputs) -> Characterisation:
     """Chapter 1's results, loaded from the results cache or computed (one unit per set).
 
@@ -258,28 +295,7 @@ def characterisation(ctx, inputs) -> Characterisation:
     ctx : mdrepro.book.chapter.ChapterContext
     inputs : mdrepro.papers.gupta2020.datasets.Inputs
     """
-    st, p = store(), dict(ctx.params)
-    out = {}
-    for name, ts in (("adk", inputs.adk), ("smd", inputs.smd)):
-        unit = Unit(
-            PAPER,
-            "characterise",
-            name,
-            params={**p, "shape": SHAPES[name], "frame_fs": ts.frame_interval_fs},
-            data={name: ts.fingerprint()},
-        )
-        out[name] = st.get_or_compute(
-            unit,
-            lambda ts=ts, name=name: characterise_set(
-                name,
-                ts.xyz(),
-                ts.frame_interval_fs,
-                p["lead_steps"],
-                SHAPES[name],
-                fast_window=p["fast_window"],
-                acf_max_lag_fraction=p["acf_max_lag_fraction"],
-            ),
-        )
+    out = run_jobs(characterise_jobs(ctx, inputs), store(), desc="data sets")
     return Characterisation(out["adk"], out["smd"])
 
 
@@ -520,7 +536,6 @@ class ForecastStudy:
             "train_stride": int(_per(self.train_stride, d)),
             "hidden": int(self.hidden),
             "max_fit_windows": int(self.max_fit_windows),
-            "frame_fs": float(_per(self.frame_fs, d)),
             "device": self.device,
         }
 
@@ -691,7 +706,7 @@ class ArimaResult:
     rmsd_static: np.ndarray
     order: tuple
     n_atoms: int
-    wall_s: float
+    wall_s: float = timing()
     lead: int = 15
 
     @property
@@ -954,47 +969,42 @@ class ForecastResults:
         ).set_index("item")
 
 
-def forecast(ctx, inputs, progress: bool = True) -> ForecastResults:
-    """Chapter 2's results: every run of :func:`plan` and the ARIMA baseline, each a unit of
-    work loaded from the results cache or computed.
+def forecast_jobs(ctx, inputs) -> list[Job]:
+    """One unit of work per training run of :func:`plan`, and one for the ARIMA baseline
+    (chapter 2). Runs sharing windows share them in a process (:class:`ForecastStudy`).
 
     Parameters
     ----------
     ctx : mdrepro.book.chapter.ChapterContext
     inputs : mdrepro.papers.gupta2020.datasets.Inputs
         Uses the ``lstm`` part of the SMD set.
-    progress : bool
-        A progress bar over the runs to compute.
     """
-    from tqdm.auto import tqdm
-
     p = dict(ctx.params)
-    xyz, fps = inputs.xyz, inputs.fingerprints
-    st = store()
-    study = ForecastStudy.from_params(xyz, p, inputs.frame_fs, device=ctx.device)
-    threads = _threads()
-    specs = unique_runs(p)
-    results: dict[RunSpec, RunResult] = {}
-    todo = []
-    for s in specs:
-        unit = Unit(
-            PAPER,
-            "forecast",
-            s.id,
-            params={**study.run_params(s), "threads": threads},
-            data={s.dataset: fps[s.dataset]},
+    shared: dict = {}
+
+    def study() -> ForecastStudy:
+        if "study" not in shared:
+            shared["study"] = ForecastStudy.from_params(
+                inputs.xyz, p, inputs.frame_fs, device=ctx.device
+            )
+        return shared["study"]
+
+    sizes = ForecastStudy({}, **{k: p[k] for k in _RUN_SIZES}, device=ctx.device)
+    jobs = [
+        Job(
+            Unit(
+                PAPER,
+                "forecast",
+                s.id,
+                params={**sizes.run_params(s), "threads": STUDY_THREADS},
+                data={DATA[s.dataset]: inputs.fingerprint(s.dataset)},
+            ),
+            lambda s=s: study().run(s),
         )
-        if st.has(unit):
-            results[s] = st.get(unit)
-        else:
-            todo.append((s, unit))
-    for s, unit in tqdm(todo, desc="runs", disable=not progress):
-        results[s] = st.get_or_compute(unit, lambda s=s: study.run(s))
-    wall = {
-        name: float(sum(results[s].train.wall_s for s in set(v))) for name, v in plan(p).items()
-    }
+        for s in unique_runs(p)
+    ]
     h0, lead = p["history"], p["lead"]
-    arima_unit = Unit(
+    arima = Unit(
         PAPER,
         "forecast",
         f"arima-smd-h{h0}-l{lead}",
@@ -1004,27 +1014,64 @@ def forecast(ctx, inputs, progress: bool = True) -> ForecastResults:
             "max_origins": p["arima_max_origins"],
             "max_fit_frames": p["arima_max_fit_frames"],
         },
-        data={"smd": fps["smd"]},
+        data={DATA["smd"]: inputs.fingerprint("smd")},
     )
-    arima = st.get_or_compute(
-        arima_unit,
-        lambda: run_arima(
-            xyz["smd"],
-            h0,
-            lead,
-            _per(p["fractions"], "smd"),
-            order=tuple(p["arima_order"]),
-            max_origins=p["arima_max_origins"],
-            max_fit_frames=p["arima_max_fit_frames"],
-        ),
+    jobs.append(
+        Job(
+            arima,
+            lambda: run_arima(
+                inputs.xyz["smd"],
+                h0,
+                lead,
+                _per(p["fractions"], "smd"),
+                order=tuple(p["arima_order"]),
+                max_origins=p["arima_max_origins"],
+                max_fit_frames=p["arima_max_fit_frames"],
+            ),
+        )
     )
+    return jobs
+
+
+#: The parameters of a run besides its spec (:meth:`ForecastStudy.run_params`).
+_RUN_SIZES = ("epochs", "batch_windows", "fractions", "train_stride", "hidden", "max_fit_windows")
+
+
+def forecast(ctx, inputs, progress: bool = True) -> ForecastResults:
+    """Chapter 2's results: every run of :func:`plan` and the ARIMA baseline, each a unit of
+    work loaded from the results cache or computed (see :func:`forecast_jobs`).
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    inputs : mdrepro.papers.gupta2020.datasets.Inputs
+    progress : bool
+        A progress bar over the runs to compute.
+    """
+    p = dict(ctx.params)
+    jobs = forecast_jobs(ctx, inputs)
+    out = run_jobs(jobs, store(), progress=progress, desc="runs")
+    specs = unique_runs(p)
+    results = {s: out[s.id] for s in specs}
+    wall = {
+        name: float(sum(results[s].train.wall_s for s in set(v))) for name, v in plan(p).items()
+    }
     return ForecastResults(
         runs=[results[s] for s in specs],
-        arima=arima,
+        arima=out[jobs[-1].unit.id],
         params=p,
-        frames={k: [len(x) for x in v] for k, v in xyz.items()},
+        frames={k: [len(x) for x in v] for k, v in inputs.xyz.items()},
         wall_s=wall,
     )
+
+
+def chapter_jobs(ctx) -> list[Job]:
+    """Every unit of work of a chapter on its built-in data (what the workflow runs)."""
+    from mdrepro.papers.gupta2020 import datasets
+
+    if ctx.chapter.id == "ch01":
+        return characterise_jobs(ctx, datasets.load(ctx))
+    return forecast_jobs(ctx, datasets.load(ctx, smd_part="lstm"))
 
 
 # ------------------------------------------------------------------------ tables from runs

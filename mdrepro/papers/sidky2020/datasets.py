@@ -55,7 +55,7 @@ TRPCAGE = register(
         name="trpcage-go",
         title="Trp-cage (1L2Y) C-alpha Go model, Langevin MD at its folding midpoint",
         recipe="build_trpcage_go",
-        version=2,
+        version=3,  # 3: DCD headers without a time stamp
         source=(
             "Sidky, Chen & Ferguson (2020): the DESRES 208 us all-atom Trp-cage trajectory at "
             "290 K (Lindorff-Larsen et al. 2011), frames every 200 ps; not public. Here: a "
@@ -87,24 +87,35 @@ class FourWellData:
     fingerprint: str
 
 
+def fourwell_fingerprint(profile: str) -> str:
+    """Identity of the four-well data (its cache key), known before they are built."""
+    from mdrepro import data
+
+    return data.entry(FOURWELL.name, profile).key
+
+
 def load_fourwell(ctx) -> FourWellData:
     """Build (if needed), verify and load the four-well trajectory."""
     from mdrepro import data
-    from mdrepro.results import fingerprint_arrays
 
-    path = data.build("fourwell-bd", ctx.profile, progress=False)
-    meta = data.verify("fourwell-bd", ctx.profile)
+    path = data.build(FOURWELL.name, ctx.profile, progress=False)
+    meta = data.verify(FOURWELL.name, ctx.profile)
     x = np.load(path / "x.npy")
-    fp = meta.get("key") or fingerprint_arrays(x)
-    ctx.use_data("fourwell-bd", fp)
+    ctx.use_data(FOURWELL.name, meta["key"])
     return FourWellData(
-        x, float(meta["parts"]["x"]["frame_interval"]), float(meta["params"]["a"]), fp
+        x, float(meta["parts"]["x"]["frame_interval"]), float(meta["params"]["a"]), meta["key"]
     )
 
 
-@dataclass
 class TrpcageData:
-    """Trp-cage frames and the paper's features.
+    """Trp-cage frames and the paper's features, loaded on first use.
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    files : tuple (trajectory, topology, frame_fs), optional
+        A user's trajectory instead of the Go model (any protein; all-atom files get the
+        paper's backbone and chi1 torsions).
 
     Attributes
     ----------
@@ -122,13 +133,59 @@ class TrpcageData:
     user : bool
     """
 
-    set: Any
-    features: np.ndarray
-    kinds: list
-    ca: np.ndarray
-    native: np.ndarray
-    dt_ns: float
-    user: bool = False
+    def __init__(self, ctx, files: tuple | None = None):
+        self.ctx = ctx
+        self.files = tuple(files or (None, None, None))
+        self.user = self.files[0] is not None
+        self.selection = "all" if self.user else "name CA"
+        self._cache: dict = {}
+        if not self.user:
+            ctx.use_data(TRPCAGE.name, self.fingerprint)
+
+    def _loaded(self) -> dict:
+        from mdrepro import data
+        from mdrepro.papers.sidky2020.study import featurize
+        from mdrepro.simulate import gomodel
+
+        if not self._cache:
+            ts = data.open_set(
+                TRPCAGE.name,
+                self.ctx.profile,
+                trajectory=self.files[0],
+                topology=self.files[1],
+                frame_interval_fs=self.files[2],
+                selection=self.selection,
+            )
+            self.ctx.use_data(ts.name, ts.fingerprint())
+            traj = ts.trajectories[0]
+            feat, kinds = featurize(traj)
+            ca = traj.xyz[:, traj.topology.select("name CA")]
+            native = gomodel.native_nm() if ca.shape[1] == 20 else ca[0]
+            self._cache.update(
+                set=ts,
+                features=feat,
+                kinds=kinds,
+                ca=ca,
+                native=native,
+                dt_ns=ts.frame_interval_fs * NS_PER_FS,
+            )
+        return self._cache
+
+    set = property(lambda self: self._loaded()["set"], doc="The loaded trajectory set.")
+    features = property(lambda self: self._loaded()["features"], doc="The paper's features.")
+    kinds = property(lambda self: self._loaded()["kinds"], doc="What the features are.")
+    ca = property(lambda self: self._loaded()["ca"], doc="C-alpha coordinates, nm.")
+    native = property(lambda self: self._loaded()["native"], doc="Native structure, nm.")
+    dt_ns = property(lambda self: self._loaded()["dt_ns"], doc="Time between frames, ns.")
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of the input frames (the Go model's without loading it)."""
+        from mdrepro import data
+
+        if not self.user:
+            return data.fingerprint(TRPCAGE.name, self.ctx.profile, None, self.selection)
+        return self.set.fingerprint()
 
     @property
     def is_go_model(self) -> bool:
@@ -179,24 +236,7 @@ class TrpcageData:
 
 
 def load_trpcage(ctx, files: tuple | None = None) -> TrpcageData:
-    """The Go-model Trp-cage set (or a user's trajectory) with the paper's features."""
-    from mdrepro import data
-    from mdrepro.papers.sidky2020.study import featurize
-    from mdrepro.simulate import gomodel
-
-    files = files or (None, None, None)
-    user = files[0] is not None
-    ts = data.open_set(
-        "trpcage-go",
-        ctx.profile,
-        trajectory=files[0],
-        topology=files[1],
-        frame_interval_fs=files[2],
-        selection="all" if user else "name CA",
-    )
-    ctx.use_data(ts.name, ts.fingerprint())
-    traj = ts.trajectories[0]
-    feat, kinds = featurize(traj)
-    ca = traj.xyz[:, traj.topology.select("name CA")]
-    native = gomodel.native_nm() if ca.shape[1] == 20 else ca[0]
-    return TrpcageData(ts, feat, kinds, ca, native, ts.frame_interval_fs * NS_PER_FS, user)
+    """The Go-model Trp-cage set (or a user's trajectory) with the paper's features, opened on
+    first use.
+    """
+    return TrpcageData(ctx, files)

@@ -165,3 +165,32 @@ def structures(res: TrpcageResult):
         ax=axes[1],
     )
     return fig
+
+
+# ============================================================================ reproduce
+def _fw(ctx):
+    from mdrepro.papers.sidky2020 import study
+
+    return study.fourwell(ctx)
+
+
+def _trp(ctx):
+    from mdrepro.papers.sidky2020 import datasets, study
+
+    return study.trpcage(ctx, datasets.load_trpcage(ctx))
+
+
+#: Every figure of chapter 4 by name: a function of the chapter's context that computes (or
+#: loads) the results on the built-in data and draws it (``mdrepro figure ch04-fig3``).
+FIGURES = {
+    "ch04": {
+        "fig2": lambda ctx: fig2(_fw(ctx)),
+        "fig2_timescales": lambda ctx: fig2_timescales(_fw(ctx)),
+        "training": lambda ctx: training(_trp(ctx)),
+        "fig3": lambda ctx: fig3(_trp(ctx)),
+        "fig3_structures": lambda ctx: fig3_structures(_trp(ctx)),
+        "table1": lambda ctx: table1(_trp(ctx)),
+        "fig4": lambda ctx: fig4(_trp(ctx)),
+        "structures": lambda ctx: structures(_trp(ctx)),
+    }
+}

@@ -36,7 +36,7 @@ from mdrepro.analysis import (
     split_blocks,
 )
 from mdrepro.errors import DataError
-from mdrepro.results import Store, Unit
+from mdrepro.results import STUDY_THREADS, Job, Store, Unit, run_jobs, timing
 from mdrepro.simulate import fourwell as fourwell_potential
 from mdrepro.units import A_PER_NM
 
@@ -241,7 +241,7 @@ class FourWellResult:
     p_analytic: np.ndarray
     p_mdn: np.ndarray
     fit: object
-    wall_s: float
+    wall_s: float = timing()
 
     def timescale_table(self):
         """The three sets of implied timescales (analytic, Brownian MSM, MDN MSM)."""
@@ -293,6 +293,29 @@ def fourwell_unit(x, dt: float, a: float, params: dict, seed: int, device: str) 
     )
 
 
+def fourwell_jobs(ctx) -> list[Job]:
+    """Fig. 2's units of work, one per seed; the data are built and loaded when one runs."""
+    from mdrepro.papers.sidky2020.datasets import fourwell_fingerprint, load_fourwell
+
+    p = dict(ctx.params["fourwell"])
+    jobs = []
+    for seed in ctx.params["seeds"]:
+        unit = Unit(
+            PAPER,
+            "fourwell",
+            f"s{seed}",
+            params={**p, "seed": seed, "device": ctx.device, "threads": STUDY_THREADS},
+            data={"fourwell-bd": fourwell_fingerprint(ctx.profile)},
+        )
+
+        def compute(seed=seed):
+            d = load_fourwell(ctx)
+            return fourwell_unit(d.x, d.dt, d.a, p, seed, ctx.device)
+
+        jobs.append(Job(unit, compute))
+    return jobs
+
+
 def fourwell(ctx, run: bool = True) -> FourWellResult | None:
     """Fig. 2's result, from the results cache or computed (None when ``run`` is False).
 
@@ -304,20 +327,8 @@ def fourwell(ctx, run: bool = True) -> FourWellResult | None:
     """
     if not run:
         return None
-    from mdrepro.papers.sidky2020.datasets import load_fourwell
-
-    data = load_fourwell(ctx)
-    p = dict(ctx.params["fourwell"])
-    unit = Unit(
-        PAPER,
-        "fourwell",
-        f"s{ctx.seed}",
-        params={**p, "seed": ctx.seed, "device": ctx.device, "threads": _threads()},
-        data={"fourwell-bd": data.fingerprint},
-    )
-    return store().get_or_compute(
-        unit, lambda: fourwell_unit(data.x, data.dt, data.a, p, ctx.seed, ctx.device)
-    )
+    jobs = fourwell_jobs(ctx)
+    return run_jobs(jobs, store(), desc="four-well")[jobs[0].unit.id]
 
 
 # ============================================================================ featurisation
@@ -577,12 +588,12 @@ class TrpcageResult:
     srv_eigenvalues: np.ndarray
     tica_eigenvalues: np.ndarray
     fits: dict
-    train_s: float
+    train_s: float = timing()
     n_traj: int
     n_steps: int
-    gen_seconds: float
-    gen_frames_per_s: float
-    decode_seconds: float
+    gen_seconds: float = timing()
+    gen_frames_per_s: float = timing()
+    decode_seconds: float = timing()
     n_decoded: int
     fes_centres: np.ndarray
     fes_md: np.ndarray
@@ -841,6 +852,30 @@ def trpcage_unit(data, params: dict, seed: int, device: str) -> TrpcageResult:
     )
 
 
+def trpcage_jobs(ctx, data) -> list[Job]:
+    """Figs 3-4 and Table 1, one unit of work per seed.
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    data : mdrepro.papers.sidky2020.datasets.TrpcageData
+    """
+    p = {k: v for k, v in ctx.params.items() if k not in ("fourwell", "seeds")}
+    return [
+        Job(
+            Unit(
+                PAPER,
+                "trpcage",
+                f"s{seed}",
+                params={**p, "seed": seed, "device": ctx.device, "threads": STUDY_THREADS},
+                data={"trpcage-go": data.fingerprint},
+            ),
+            lambda seed=seed: trpcage_unit(data, p, seed, ctx.device),
+        )
+        for seed in ctx.params["seeds"]
+    ]
+
+
 def trpcage(ctx, data) -> TrpcageResult:
     """Figs 3-4 and Table 1, from the results cache or computed.
 
@@ -849,15 +884,15 @@ def trpcage(ctx, data) -> TrpcageResult:
     ctx : mdrepro.book.chapter.ChapterContext
     data : mdrepro.papers.sidky2020.datasets.TrpcageData
     """
-    p = {k: v for k, v in ctx.params.items() if k != "fourwell"}
-    unit = Unit(
-        PAPER,
-        "trpcage",
-        f"s{ctx.seed}",
-        params={**p, "seed": ctx.seed, "device": ctx.device, "threads": _threads()},
-        data={"trpcage": data.set.fingerprint()},
-    )
-    return store().get_or_compute(unit, lambda: trpcage_unit(data, p, ctx.seed, ctx.device))
+    jobs = trpcage_jobs(ctx, data)
+    return run_jobs(jobs, store(), desc="LSS")[jobs[0].unit.id]
+
+
+def chapter_jobs(ctx) -> list[Job]:
+    """Every unit of work of chapter 4 on its built-in data (what the workflow runs)."""
+    from mdrepro.papers.sidky2020.datasets import load_trpcage
+
+    return fourwell_jobs(ctx) + trpcage_jobs(ctx, load_trpcage(ctx))
 
 
 def fourwell_summary(fw: FourWellResult | None) -> str:

@@ -7,8 +7,6 @@ temperature. Production is NVE after a Langevin equilibration (:mod:`mdrepro.sim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mdrepro.data.registry import DatasetSpec, register
 from mdrepro.profiles import derive
 
@@ -19,6 +17,7 @@ _XTB_PAPER = {
     "production": "nve",
     "chunk_steps": 20_000,
     "optimise_fmax_eV_per_A": 0.005,
+    "cpu_threads": 1,  # tblite's OpenMP reductions repeat bit for bit only on one thread
 }
 #: ci: the MD17 step (0.5 fs), a shorter equilibration.
 _XTB_CI = {"timestep_fs": 0.5, "equilibration_steps": 2000, "chunk_steps": 2000}
@@ -43,7 +42,7 @@ MDA = register(
         name="mda-xtb",
         title="Keto-malondialdehyde, GFN2-xTB MD at 100, 300 and 500 K (positions + velocities)",
         recipe="build_xtb_md",
-        version=1,
+        version=2,  # 2: one OpenMP thread
         source=(
             "Winkler & Sauceda (2020): DFT MD of keto-malondialdehyde at 100, 300 and 500 K, "
             "0.2 fs steps, positions and velocities at every step. Here: GFN2-xTB (tblite) "
@@ -59,7 +58,7 @@ BENZENE = register(
         name="benzene-xtb",
         title="Benzene, GFN2-xTB MD at 300 K (positions + velocities)",
         recipe="build_xtb_md",
-        version=1,
+        version=2,  # 2: one OpenMP thread
         source=(
             "Winkler & Sauceda (2020): benzene MD (MD17-like, 0.5 fs). Here: GFN2-xTB (tblite) "
             "through ASE at 300 K, Langevin equilibration then NVE production."
@@ -73,23 +72,94 @@ BENZENE = register(
 TEMPERATURES = {"100K": 100.0, "300K": 300.0, "500K": 500.0}
 
 
-@dataclass
-class Inputs:
-    """The chapter's phase-space sets.
+#: Set keys of the chapter: the malondialdehyde temperatures and benzene.
+KEYS = (*TEMPERATURES, "benzene")
 
-    Attributes
+
+class Inputs:
+    """The chapter's phase-space sets, opened on first use.
+
+    Parameters
     ----------
-    mda : dict of str to mdrepro.data.phasespace.PhaseSpaceSet
-        Malondialdehyde by temperature (``"100K"``, ``"300K"``, ``"500K"``).
-    benzene : mdrepro.data.phasespace.PhaseSpaceSet
+    ctx : mdrepro.book.chapter.ChapterContext
+    user : dict
+        ``mda_md17``, ``mda_positions``, ``mda_velocities`` (paths or dicts keyed by
+        temperature), ``benzene_md17``, ``benzene_positions``, ``benzene_velocities``,
+        ``user_frame_fs``: a user's files instead of the built-in sets.
     """
 
-    mda: dict
-    benzene: object
+    def __init__(self, ctx, **user):
+        self.ctx = ctx
+        self.user = user
+        self._sets: dict = {}
+        for key in KEYS:
+            if not self._is_user(key):
+                ctx.use_data(self._name(key), self.fingerprint(key))
+
+    def _files(self, key: str):
+        pre = "benzene" if key == "benzene" else "mda"
+        return [
+            _pick(self.user.get(f"{pre}_{k}"), key) for k in ("md17", "positions", "velocities")
+        ]
+
+    def _is_user(self, key: str) -> bool:
+        return any(f is not None for f in self._files(key))
+
+    @staticmethod
+    def _where(key: str) -> tuple[str, str]:
+        return ("benzene-xtb", "300K") if key == "benzene" else ("mda-xtb", key)
+
+    def dataset(self, key: str) -> str:
+        """``"<registry name>/<part>"`` of set ``key`` (e.g. ``"mda-xtb/300K"``)."""
+        return self._name(key)
+
+    def _name(self, key: str) -> str:
+        name, part = self._where(key)
+        return f"{name}/{part}"
+
+    def get(self, key: str):
+        """The set ``key`` (``"100K"``, ``"300K"``, ``"500K"`` or ``"benzene"``)."""
+        from mdrepro.data import phasespace
+
+        if key not in self._sets:
+            name, part = self._where(key)
+            md17, pos, vel = self._files(key)
+            ps = phasespace.open_phase_space(
+                name,
+                self.ctx.profile,
+                part=part,
+                md17=md17,
+                positions=pos,
+                velocities=vel,
+                frame_interval_fs=self.user.get("user_frame_fs", 0.5),
+                temperature_K=300.0 if key == "benzene" else TEMPERATURES[key],
+            )
+            self.ctx.use_data(ps.name, ps.fingerprint())
+            self._sets[key] = ps
+        return self._sets[key]
+
+    def fingerprint(self, key: str) -> str:
+        """Identity of one set (a built-in part's without loading it)."""
+        from mdrepro.data import phasespace
+
+        if not self._is_user(key):
+            name, part = self._where(key)
+            return phasespace.fingerprint(name, self.ctx.profile, part)
+        return self.get(key).fingerprint()
+
+    @property
+    def mda(self) -> dict:
+        """Malondialdehyde by temperature."""
+        return {k: self.get(k) for k in TEMPERATURES}
+
+    @property
+    def benzene(self):
+        """Benzene at 300 K."""
+        return self.get("benzene")
 
     def sets(self) -> dict:
         """Every set by key: the three temperatures and ``"benzene"``."""
-        return {**self.mda, "benzene": self.benzene}
+        return {k: self.get(k) for k in KEYS}
 
     def table(self):
         """One row per set: size, temperatures (target and mean kinetic), shortest O-H."""
@@ -97,10 +167,8 @@ class Inputs:
 
         from mdrepro.papers.winkler2020.study import describe
 
-        rows = [
-            describe(ps, label)
-            for label, ps in [*self.mda.items(), ("benzene 300K", self.benzene)]
-        ]
+        labels = {**{k: k for k in TEMPERATURES}, "benzene": "benzene 300K"}
+        rows = [describe(self.get(k), labels[k]) for k in KEYS]
         return pd.DataFrame(rows).set_index("set")
 
 
@@ -118,7 +186,8 @@ def load(
     benzene_velocities=None,
     user_frame_fs: float = 0.5,
 ) -> Inputs:
-    """The built-in sets, or a user's files (dicts keyed by temperature for malondialdehyde).
+    """The built-in sets, or a user's files (dicts keyed by temperature for malondialdehyde),
+    opened on first use.
 
     Parameters
     ----------
@@ -130,25 +199,13 @@ def load(
     user_frame_fs : float
         Time between the frames of the user's files, fs.
     """
-    from mdrepro.data import phasespace
-
-    def open_one(md17, pos, vel, key, T):
-        name = "benzene-xtb" if key == "benzene" else "mda-xtb"
-        return phasespace.open_phase_space(
-            name,
-            ctx.profile,
-            part="300K" if key == "benzene" else key,
-            md17=_pick(md17, key),
-            positions=_pick(pos, key),
-            velocities=_pick(vel, key),
-            frame_interval_fs=user_frame_fs,
-            temperature_K=T,
-        )
-
-    mda = {
-        k: open_one(mda_md17, mda_positions, mda_velocities, k, T) for k, T in TEMPERATURES.items()
-    }
-    benz = open_one(benzene_md17, benzene_positions, benzene_velocities, "benzene", 300.0)
-    for ps in [*mda.values(), benz]:
-        ctx.use_data(ps.name, ps.fingerprint())
-    return Inputs(mda, benz)
+    return Inputs(
+        ctx,
+        mda_md17=mda_md17,
+        mda_positions=mda_positions,
+        mda_velocities=mda_velocities,
+        benzene_md17=benzene_md17,
+        benzene_positions=benzene_positions,
+        benzene_velocities=benzene_velocities,
+        user_frame_fs=user_frame_fs,
+    )

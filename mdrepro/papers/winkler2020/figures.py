@@ -87,3 +87,23 @@ def error_vs_time(res: InterpolationResults, ax=None):
     plots.plot_error_profiles(t, prof, ax=ax)
     ax.set_title("MDA 300 K")
     return ax
+
+
+# ============================================================================ reproduce
+def _ch05(ctx):
+    from mdrepro.papers.winkler2020 import datasets, study
+
+    return study.interpolation(ctx, datasets.load(ctx), progress=False)
+
+
+#: Every figure of chapter 5 by name: a function of the chapter's context that computes (or
+#: loads) the results on the built-in data and draws it (``mdrepro figure ch05-benzene_uni_bi``).
+FIGURES = {
+    "ch05": {
+        "training": lambda ctx: training(_ch05(ctx)),
+        "benzene_uni_bi": lambda ctx: benzene(_ch05(ctx)),
+        "mda_temperatures": lambda ctx: temperatures(_ch05(ctx)),
+        "free_energy_300K": lambda ctx: free_energy(_ch05(ctx)),
+        "error_vs_time": lambda ctx: error_vs_time(_ch05(ctx)),
+    }
+}

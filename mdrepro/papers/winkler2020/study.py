@@ -22,7 +22,7 @@ import numpy as np
 from mdrepro.analysis import free_energy_2d, free_energy_rmse, pair_distances, vdos
 from mdrepro.data.phasespace import PhaseSpaceSet
 from mdrepro.errors import DataError
-from mdrepro.results import Store, Unit
+from mdrepro.results import STUDY_THREADS, Job, Store, Unit, run_jobs
 from mdrepro.training import TrainResult, stack_histories
 from mdrepro.units import (
     A_PER_FS_PER_NM_PER_PS,
@@ -771,6 +771,40 @@ def analyse(fits: list[FitScore], segs: dict[str, SegmentData], params) -> Inter
     )
 
 
+def interpolation_jobs(ctx, inputs) -> list[Job]:
+    """One unit of work per (set, model, seed) of :func:`plan`.
+
+    Parameters
+    ----------
+    ctx : mdrepro.book.chapter.ChapterContext
+    inputs : mdrepro.papers.winkler2020.datasets.Inputs
+    """
+    p = dict(ctx.params)
+    segs: dict = {}
+    split = {k: p[k] for k in ("train_fraction", "train_stride", "val_fraction")}
+
+    def segment(key):
+        if key not in segs:
+            segs[key] = prepare(inputs.get(key), p["n_steps"], **split)
+        return segs[key]
+
+    shared = {k: v for k, v in p.items() if k not in ("seeds", "models")}
+    shared.update(device=ctx.device, threads=STUDY_THREADS)
+    return [
+        Job(
+            Unit(
+                PAPER,
+                "interpolation",
+                f"{key}-{m}-s{s}",
+                params=shared,
+                data={inputs.dataset(key): inputs.fingerprint(key)},
+            ),
+            lambda key=key, m=m, s=s: fit_and_score(m, segment(key), p, s, ctx.device, key),
+        )
+        for key, m, s in plan(p)
+    ]
+
+
 def interpolation(ctx, inputs, progress: bool = True) -> InterpolationResults:
     """Chapter 5's results: one unit per (set, model, seed), from the results cache or computed.
 
@@ -780,37 +814,13 @@ def interpolation(ctx, inputs, progress: bool = True) -> InterpolationResults:
     inputs : mdrepro.papers.winkler2020.datasets.Inputs
     progress : bool
     """
-    import torch
-    from tqdm.auto import tqdm
-
     p = dict(ctx.params)
-    segs = segments(inputs, p)
-    sets = inputs.sets()
-    st = store()
-    shared = {k: v for k, v in p.items() if k not in ("seeds", "models")}
-    shared.update(device=ctx.device, threads=int(torch.get_num_threads()))
-    units = [
-        (
-            key,
-            m,
-            s,
-            Unit(
-                PAPER,
-                "interpolation",
-                f"{key}-{m}-s{s}",
-                params=shared,
-                data={key: sets[key].fingerprint()},
-            ),
-        )
-        for key, m, s in plan(p)
-    ]
-    fits = {}
-    todo = [u for u in units if not st.has(u[3])]
-    for key, m, s, unit in tqdm(todo, desc="fits", disable=not progress):
-        fits[(key, m, s)] = st.get_or_compute(
-            unit, lambda key=key, m=m, s=s: fit_and_score(m, segs[key], p, s, ctx.device, key)
-        )
-    for key, m, s, unit in units:
-        if (key, m, s) not in fits:
-            fits[(key, m, s)] = st.get(unit)
-    return analyse([fits[(k, m, s)] for k, m, s, _ in units], segs, p)
+    out = run_jobs(interpolation_jobs(ctx, inputs), store(), progress=progress, desc="fits")
+    return analyse(list(out.values()), segments(inputs, p), p)
+
+
+def chapter_jobs(ctx) -> list[Job]:
+    """Every unit of work of chapter 5 on its built-in data (what the workflow runs)."""
+    from mdrepro.papers.winkler2020 import datasets
+
+    return interpolation_jobs(ctx, datasets.load(ctx))
