@@ -51,7 +51,7 @@ book-units: run-start $(STAMP)
 	$(MDREPRO) build --units-only --profile $(PROFILE) --device $(DEVICE) --cores $(CORES)
 
 test: $(STAMP)
-	$(PY) -m pytest -m "not browser and not cluster" -q
+	$(PY) -m pytest -m "not browser and not cluster and not book" -q
 
 # The workflow on a real single-node Slurm cluster (root; installs Debian's Slurm and munge if
 # missing; daemons and their state live in a temporary folder).
@@ -59,7 +59,7 @@ test-cluster: $(STAMP)
 	MDREPRO_SLURM_TEST=1 $(PY) -m pytest -m cluster -q
 
 test-browser: $(STAMP)
-	MDREPRO_REQUIRE_BROWSER=1 $(PY) -m pytest -m browser -q
+	MDREPRO_REQUIRE_BROWSER=1 $(PY) -m pytest -m "browser or book" -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mdrepro tests scripts notebooks

@@ -249,14 +249,38 @@ def cmd_figure(args) -> int:
 
 
 def write_scorecard() -> Path:
-    """Write book/generated/scorecard.md from every executed chapter's claims."""
-    from mdrepro.book.claims import load_claims, scorecard_markdown
+    """Write book/generated/scorecard.md (with its figure and the counts table of the
+    introduction) from every executed chapter's claims, with paper-scale claims beside them
+    when ``results/paper/claims/`` holds any.
+    """
+    from mdrepro.book import scorecard
+    from mdrepro.book.claims import load_claims
+
+    sets = load_claims(EXECUTED / "claims")
+    paper_dir = ROOT / "results" / "paper" / "claims"
+    paper_sets = load_claims(paper_dir) if paper_dir.is_dir() else []
+    titles = {c.id: c.title for c in CHAPTERS.values()}
+    profile = sets[0].profile if sets else "ci"
+    rec = ROOT / "results" / profile / "verdicts.json"
+    recorded = json.loads(rec.read_text()) if rec.is_file() else None
+    return scorecard.write(sets, GENERATED, titles, paper_sets, recorded)
+
+
+def record_verdicts() -> Path:
+    """Write ``results/<profile>/verdicts.json`` (claim id -> verdict) from the executed
+    chapters: the verdicts recorded for this commit, against which later builds show changes.
+    """
+    from mdrepro.book import scorecard
+    from mdrepro.book.claims import load_claims
     from mdrepro.data.cache import atomic_write_text
 
     sets = load_claims(EXECUTED / "claims")
-    titles = {c.id: c.title for c in CHAPTERS.values()}
-    path = GENERATED / "scorecard.md"
-    atomic_write_text(path, scorecard_markdown(sets, titles))
+    if not sets:
+        raise MdreproError("no executed chapter: nothing to record")
+    profile = sets[0].profile
+    path = ROOT / "results" / profile / "verdicts.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(scorecard.snapshot(sets), indent=1, sort_keys=True) + "\n")
     return path
 
 
@@ -296,6 +320,8 @@ def cmd_book(args) -> int:
             file=sys.stderr,
         )
     write_scorecard()
+    if getattr(args, "record_verdicts", False):
+        print(f"verdicts recorded in {record_verdicts()}")
     from mdrepro.book.benchmarks import write_measured
 
     write_measured(GENERATED / "benchmarks_measured.md", EXECUTED / "benchmarks")
@@ -427,6 +453,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("book", help="build the HTML book from the executed notebooks")
     b.add_argument("--warnings-as-errors", action="store_true")
+    b.add_argument(
+        "--record-verdicts",
+        action="store_true",
+        help="also write results/<profile>/verdicts.json: the verdicts of this commit, against "
+        "which later builds show changes on the verdict log",
+    )
     b.set_defaults(func=cmd_book)
 
     t = sub.add_parser("timings", help="print this run's stage timings (or start a run)")

@@ -100,6 +100,7 @@ class Plan:
         ch = self.chapters[chapter]
         pkg = ROOT / "mdrepro" / "papers" / ch.paper
         code = [pkg / "figures.py", pkg / "claims.py", pkg / "datasets.py", pkg / "params.py"]
+        code += [p for p in [pkg / "statements.yaml"] if p.is_file()]  # quotes in the claims
         code += sorted((ROOT / "mdrepro" / "plots").glob("*.py"))
         code += sorted((ROOT / "mdrepro" / "book").glob("*.py"))
         code += [ROOT / "mdrepro" / "viz.py"]

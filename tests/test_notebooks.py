@@ -80,7 +80,7 @@ def test_ch01_runs_end_to_end_on_user_files(tmp_path):
         progress_bar=False,
     )
     claims = json.loads((out_dir / "claims" / "ch01.json").read_text())
-    assert claims["chapter"] == "ch01" and len(claims["claims"]) == 6
+    assert claims["chapter"] == "ch01" and len(claims["claims"]) == 16
     figs = {p.stem for p in (out_dir / "figures").glob("*.png")}
     assert {"ch01_fig2a", "ch01_fig2c", "ch01_fig3_fig5", "ch01_fig4b", "ch01_fig4de"} <= figs
 

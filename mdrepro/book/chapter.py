@@ -155,7 +155,7 @@ class ChapterContext:
         """Write the chapter's claims JSON, show the table and the count; return the set."""
         claim_set.write(self.claim_dir)
         _html(claim_set._repr_html_())
-        print(f"{claim_set.n_passed} of {len(claim_set.claims)} claims hold")
+        print(claim_set.summary())
         return claim_set
 
     def benchmark(self, rows: list[dict[str, Any]]) -> Path:

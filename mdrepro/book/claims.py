@@ -1,8 +1,11 @@
-"""Checked claims: measured vs paper, with a tolerance and a verdict, feeding the scorecard.
+"""Claim records: one statement of a document, measured on our data, with a three-way verdict.
 
-A chapter collects its claims in a :class:`ClaimSet`, shows them as a table and writes them as
-JSON; ``mdrepro book`` turns every chapter's JSON into the scorecard page. A claim that fails is
-kept, with its reason: the book reports it, it is never tuned away.
+A chapter's ``claims.py`` extracts per-seed observations from typed results and calls
+:meth:`ClaimSet.check` with the id of a registered :class:`~mdrepro.book.verdicts.Check`; the
+check's measure and the book's one rule (:func:`mdrepro.book.verdicts.decide`) give the verdict:
+``reproduced``, ``not reproduced`` or ``undecided``. The set is shown as a table and written as
+JSON; ``mdrepro book`` turns every chapter's JSON into the scorecard. A claim that is not
+reproduced is kept, with its reason: it is never tuned away.
 """
 
 from __future__ import annotations
@@ -10,98 +13,303 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mdrepro.book.verdicts import (
+    CHECKS,
+    NOT_REPRODUCED,
+    REPRODUCED,
+    UNDECIDED,
+    VERDICTS,
+    Gate,
+)
 from mdrepro.data.cache import atomic_write_text
+
+#: Colour-blind-safe colours (Okabe-Ito) and marker shapes of the three verdicts.
+VERDICT_STYLE = {
+    REPRODUCED: ("#0072B2", "o", "✔"),
+    NOT_REPRODUCED: ("#D55E00", "X", "✘"),
+    UNDECIDED: ("#E69F00", "D", "?"),
+}
+
+
+def _finite(x: Any) -> float | None:
+    """A float for JSON, None for NaN, infinities and None."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
 
 
 @dataclass
 class Claim:
-    """One quantitative statement of a paper, checked against our data.
+    """One checked statement: the record every chapter writes (one schema for the book).
 
     Attributes
     ----------
     id : str
-        Short stable identifier, e.g. ``"ch01.static-error-grows.adk"``.
+        Stable identifier, e.g. ``"ch01.static-error-grows.adk"``.
     chapter : str
         Chapter id.
-    figure : str
-        Paper figure or section, e.g. ``"Fig. 3"``.
+    document : str
+        The paper package that states it (``"gupta2020"``).
+    where : str
+        Section, figure or table of the document.
+    quote : str
+        The document's words (from its ``statements.yaml``; empty for ``beyond_paper``).
     statement : str
-        What the paper says, in our words.
+        What is checked, in our words.
+    system : str
+        What we ran instead of the paper's system.
     paper : str
-        The paper's value or qualitative statement.
+        The document's value or qualitative statement (text).
     measured : str
-        What we measured (formatted, with units).
-    tolerance : str
-        The criterion applied.
-    passed : bool
-        The verdict.
-    note : str
-        Why it passed or failed, or what differs (data substitution, scale).
+        What we measured, formatted with units.
+    value : float or None
+        Mean of the samples (one per seed or replica).
+    paper_value : float or None
+        The document's number, when it gives one.
+    tol_lo, tol_hi : float or None
+        Tolerance interval of ``value`` (None: unbounded on that side).
+    unit : str
+        Unit of ``value``.
+    criterion : str
+        The rule in words and where the tolerance comes from.
+    verdict : str
+        ``reproduced``, ``not reproduced`` or ``undecided``.
+    gate : str
+        Why the claim is undecided by a gate (empty otherwise).
+    decide_at : str
+        What would decide an undecided claim.
+    beyond_paper : bool
+        The document does not make this statement.
+    profile : str
+        ``ci`` or ``paper``.
+    seeds : list of int
+        Seeds (or replica indices) of the samples.
+    n : int
+        Number of finite samples.
+    interval : list of float or None
+        95 % confidence interval of the mean ``[lo, hi]``.
     spread : str
-        Seed or copy spread of the measured value, when there is one.
+        Every sample, ``"n=3: a, b, c"``.
+    note : str
+        Anything else a reader needs (data substitution, scale).
     """
 
     id: str
     chapter: str
-    figure: str
+    document: str
+    where: str
+    quote: str
     statement: str
+    system: str
     paper: str
     measured: str
-    tolerance: str
-    passed: bool
-    note: str = ""
+    value: float | None
+    paper_value: float | None
+    tol_lo: float | None
+    tol_hi: float | None
+    unit: str
+    criterion: str
+    verdict: str
+    gate: str = ""
+    decide_at: str = ""
+    beyond_paper: bool = False
+    profile: str = "ci"
+    seeds: list = field(default_factory=list)
+    n: int = 0
+    interval: list = field(default_factory=lambda: [None, None])
     spread: str = ""
+    note: str = ""
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(
+                f"verdict of {self.id!r}: expected one of {VERDICTS}, found {self.verdict!r}"
+            )
+
+
+@dataclass
+class Control:
+    """A negative control: a registered check run on deliberately broken inputs from the real
+    data (an untrained network, shuffled frames), which must come out ``not reproduced``.
+
+    Attributes
+    ----------
+    id : str
+        The check that was run.
+    chapter : str
+    family : str
+        The family of claims it guards (the check's ``family``).
+    what : str
+        What was broken, e.g. ``"untrained network (0 epochs)"``.
+    measured : str
+    value : float or None
+    interval : list of float or None
+    n : int
+    verdict : str
+        The check's verdict on the broken inputs.
+    ok : bool
+        Whether it is ``not reproduced``, as a working check must give.
+    """
+
+    id: str
+    chapter: str
+    family: str
+    what: str
+    measured: str
+    value: float | None
+    interval: list
+    n: int
+    verdict: str
+    ok: bool
+
+
+#: Every field a claims record must have.
+CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
+
+
+def _quote(check) -> tuple[str, str]:
+    """The first quoted statement of the check's document that this claim checks."""
+    if check.beyond_paper:
+        return check.where, ""
+    from mdrepro.book.statements import quotes_for
+
+    found = quotes_for(check.document, check.id)
+    if not found:
+        return check.where, ""
+    where, quote = found[0]
+    return where, quote
 
 
 @dataclass
 class ClaimSet:
-    """The claims of one chapter and one run."""
+    """The claims of one chapter and one run.
+
+    Parameters
+    ----------
+    chapter : str
+    profile : str
+    system : str
+        Default substitute system of the chapter's claims.
+    """
 
     chapter: str
     profile: str
     claims: list[Claim] = field(default_factory=list)
+    system: str = ""
+    controls: list[Control] = field(default_factory=list)
 
-    def add(
+    def control(self, id: str, obs: Any, what: str, measured: str = "") -> Control:
+        """Run the registered check ``id`` on broken inputs and record the negative control.
+
+        Parameters
+        ----------
+        id : str
+            Id of a check in :data:`mdrepro.book.verdicts.CHECKS`.
+        obs
+            Observations computed from the broken inputs.
+        what : str
+            What was broken.
+        measured : str
+            What was measured, formatted for a reader.
+        """
+        if id not in CHECKS:
+            raise KeyError(f"control of {id!r}: expected a registered check, found none")
+        chk = CHECKS[id]
+        d = chk.evaluate(obs)
+        c = Control(
+            id=id,
+            chapter=self.chapter,
+            family=chk.family,
+            what=what,
+            measured=measured or spread(chk.samples(obs))[1],
+            value=_finite(d.value),
+            interval=[_finite(d.lo), _finite(d.hi)],
+            n=d.n,
+            verdict=d.verdict,
+            ok=d.verdict == NOT_REPRODUCED,
+        )
+        self.controls.append(c)
+        return c
+
+    def check(
         self,
         id: str,
-        figure: str,
-        statement: str,
-        paper: str,
+        obs: Any,
         measured: str,
-        tolerance: str,
-        passed: bool,
+        gates: Sequence[Gate] = (),
+        seeds: Sequence[int] = (),
         note: str = "",
-        spread: str = "",
+        system: str | None = None,
     ) -> Claim:
-        """Record a claim (``passed`` is coerced to bool; ids must be unique)."""
+        """Judge the registered check ``id`` on its observations and record the claim.
+
+        Parameters
+        ----------
+        id : str
+            Id of a check in :data:`mdrepro.book.verdicts.CHECKS`.
+        obs
+            The check's observations (per-seed values; see the check's ``measure``).
+        measured : str
+            What was measured, formatted for a reader.
+        gates : sequence of Gate
+            Conditions on the data that the statistic needs.
+        seeds : sequence of int
+            Seeds or replicas of the samples.
+        note, system : str
+        """
+        if id not in CHECKS:
+            raise KeyError(f"claim {id!r}: expected a registered check, found none")
         if any(c.id == id for c in self.claims):
             raise ValueError(f"claim id {id!r} is already in this set")
+        chk = CHECKS[id]
+        samples = chk.samples(obs)
+        d = chk.evaluate(obs, gates)
+        where, quote = _quote(chk)
         c = Claim(
             id=id,
             chapter=self.chapter,
-            figure=figure,
-            statement=statement,
-            paper=paper,
+            document=chk.document,
+            where=where,
+            quote=quote,
+            statement=chk.statement,
+            system=self.system if system is None else system,
+            paper=chk.paper,
             measured=measured,
-            tolerance=tolerance,
-            passed=bool(passed),
+            value=_finite(d.value),
+            paper_value=_finite(chk.paper_value),
+            tol_lo=_finite(chk.tol_lo),
+            tol_hi=_finite(chk.tol_hi),
+            unit=chk.unit,
+            criterion=chk.criterion,
+            verdict=d.verdict,
+            gate=d.gate,
+            decide_at=d.decide_at,
+            beyond_paper=chk.beyond_paper,
+            profile=self.profile,
+            seeds=[int(s) for s in seeds],
+            n=d.n,
+            interval=[_finite(d.lo), _finite(d.hi)],
+            spread=spread(samples)[1],
             note=note,
-            spread=spread,
         )
         self.claims.append(c)
         return c
 
-    @property
-    def n_passed(self) -> int:
-        """Number of claims that hold."""
-        return sum(c.passed for c in self.claims)
+    def count(self, verdict: str) -> int:
+        """Number of claims with ``verdict``."""
+        return sum(c.verdict == verdict for c in self.claims)
+
+    def verdicts(self) -> dict[str, str]:
+        """The verdict of every claim, by id."""
+        return {c.id: c.verdict for c in self.claims}
 
     def to_json(self) -> str:
         """JSON document of the set."""
@@ -110,8 +318,10 @@ class ClaimSet:
                 "chapter": self.chapter,
                 "profile": self.profile,
                 "claims": [asdict(c) for c in self.claims],
+                "controls": [asdict(c) for c in self.controls],
             },
             indent=2,
+            ensure_ascii=False,
         )
 
     def write(self, directory: str | Path) -> Path:
@@ -121,34 +331,95 @@ class ClaimSet:
         return path
 
     def _repr_html_(self) -> str:
-        return claims_html(self.claims)
+        out = claims_html(self.claims)
+        if self.controls:
+            out += "<p><b>Negative controls</b> (must be <i>not reproduced</i>)</p>"
+            out += controls_html(self.controls)
+        return out
+
+    def summary(self) -> str:
+        """``"2 reproduced, 1 not reproduced, 3 undecided (of 6)"``."""
+        return (
+            f"{self.count(REPRODUCED)} reproduced, {self.count(NOT_REPRODUCED)} not reproduced, "
+            f"{self.count(UNDECIDED)} undecided (of {len(self.claims)})"
+        )
 
     def __repr__(self) -> str:
-        lines = [f"{self.chapter} ({self.profile}): {self.n_passed}/{len(self.claims)} hold"]
-        lines += [
-            f"  [{'PASS' if c.passed else 'FAIL'}] {c.id}: {c.measured}" for c in self.claims
-        ]
+        lines = [f"{self.chapter} ({self.profile}): {self.summary()}"]
+        lines += [f"  [{c.verdict}] {c.id}: {c.measured}" for c in self.claims]
         return "\n".join(lines)
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3g}"
+
+
+def tolerance_text(c: Claim) -> str:
+    """``"[0.8, 1.2] kT"``, ``"> 1"``, ``"< 0.5 kT"``."""
+    u = f" {c.unit}" if c.unit and c.unit not in ("ratio", "fraction", "") else ""
+    if c.tol_lo is not None and c.tol_hi is not None:
+        return f"[{_fmt(c.tol_lo)}, {_fmt(c.tol_hi)}]{u}"
+    if c.tol_lo is not None:
+        return f"> {_fmt(c.tol_lo)}{u}"
+    if c.tol_hi is not None:
+        return f"< {_fmt(c.tol_hi)}{u}"
+    return "any"
+
+
+def verdict_html(verdict: str) -> str:
+    """A coloured verdict label (colour and symbol, so it reads without colour too)."""
+    colour, _, symbol = VERDICT_STYLE[verdict]
+    return f'<span style="color:{colour};font-weight:600">{symbol} {verdict}</span>'
 
 
 def claims_html(claims: Iterable[Claim]) -> str:
     """An HTML table of claims with a coloured verdict column."""
     rows = []
     for c in claims:
-        verdict = (
-            '<span style="color:#1a7f37;font-weight:600">✔ pass</span>'
-            if c.passed
-            else '<span style="color:#cf222e;font-weight:600">✘ fail</span>'
+        lo, hi = c.interval
+        interval = f"{_fmt(c.value)} [{_fmt(lo)}, {_fmt(hi)}]" if c.value is not None else "–"
+        why = "; ".join(
+            x for x in (c.gate, f"decide at: {c.decide_at}" if c.decide_at else "", c.note) if x
         )
-        cells = [c.figure, c.statement, c.paper, c.measured, c.tolerance, verdict, c.note]
-        rows.append(
-            "<tr>"
-            + "".join(f"<td>{x if x is verdict else html.escape(str(x))}</td>" for x in cells)
-            + "</tr>"
-        )
+        quote = f"“{c.quote}”" if c.quote else ("(beyond the paper)" if c.beyond_paper else "")
+        cells = [
+            html.escape(c.where),
+            html.escape(c.statement)
+            + (f"<br><small>{html.escape(quote)}</small>" if quote else ""),
+            html.escape(c.measured),
+            html.escape(f"{interval} {c.unit}".strip() + f" ({c.spread})"),
+            html.escape(f"{tolerance_text(c)}: {c.criterion}"),
+            verdict_html(c.verdict),
+            html.escape(why),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     head = "".join(
         f"<th>{h}</th>"
-        for h in ["figure", "claim", "paper", "measured", "criterion", "verdict", "note"]
+        for h in ["where", "claim", "measured", "value [95 % CI]", "criterion", "verdict", "note"]
+    )
+    return (
+        '<table class="mdrepro-claims"><thead><tr>'
+        + head
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def controls_html(controls: Iterable[Control]) -> str:
+    """An HTML table of negative controls."""
+    rows = []
+    for c in controls:
+        cells = [
+            html.escape(c.id),
+            html.escape(c.what),
+            html.escape(c.measured),
+            verdict_html(c.verdict),
+            "✔ as it must be" if c.ok else "✘ the check did not fail: a defect",
+        ]
+        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
+    head = "".join(
+        f"<th>{h}</th>" for h in ["check", "broken input", "measured", "verdict", "control"]
     )
     return (
         '<table class="mdrepro-claims"><thead><tr>'
@@ -160,63 +431,35 @@ def claims_html(claims: Iterable[Claim]) -> str:
 
 
 def load_claims(directory: str | Path) -> list[ClaimSet]:
-    """Read every ``*.json`` claim file in ``directory`` (sorted by chapter)."""
+    """Read every ``*.json`` claim file in ``directory`` (sorted by chapter).
+
+    Raises
+    ------
+    ValueError
+        When a record lacks a field of :class:`Claim` (one line: which file, which fields).
+    """
     sets = []
     for f in sorted(Path(directory).glob("*.json")):
         doc = json.loads(f.read_text())
+        claims = []
+        for c in doc["claims"]:
+            missing = [k for k in CLAIM_FIELDS if k not in c]
+            if missing:
+                raise ValueError(
+                    f"{f}: claim {c.get('id', '?')!r}: expected the fields of a claim record, "
+                    f"missing {', '.join(missing)}"
+                )
+            claims.append(Claim(**{k: c[k] for k in CLAIM_FIELDS}))
+        controls = [Control(**c) for c in doc.get("controls", [])]
         sets.append(
             ClaimSet(
                 chapter=doc["chapter"],
                 profile=doc.get("profile", "?"),
-                claims=[Claim(**c) for c in doc["claims"]],
+                claims=claims,
+                controls=controls,
             )
         )
     return sets
-
-
-def scorecard_markdown(sets: list[ClaimSet], chapter_titles: dict[str, str] | None = None) -> str:
-    """The scorecard page: a summary line per chapter and every claim with its verdict."""
-    titles = chapter_titles or {}
-    total = sum(len(s.claims) for s in sets)
-    passed = sum(s.n_passed for s in sets)
-    out = [
-        "# Scorecard",
-        "",
-        "Every figure of the book ends in claims checked in code: the paper's statement, what we "
-        "measured on our own simulated data, the criterion, and the verdict. Failed claims are "
-        "listed with their reason; none is tuned away. This page is generated by `mdrepro book` "
-        "from the claims that the executed chapters wrote.",
-        "",
-    ]
-    if not sets:
-        out.append("*No chapter has been executed yet: run `mdrepro run` first.*")
-        return "\n".join(out) + "\n"
-    out += [f"**{passed} of {total} claims hold.**", "", "| chapter | profile | hold | fail |"]
-    out.append("| --- | --- | --- | --- |")
-    for s in sets:
-        out.append(
-            f"| {titles.get(s.chapter, s.chapter)} | {s.profile} | {s.n_passed} | "
-            f"{len(s.claims) - s.n_passed} |"
-        )
-    for s in sets:
-        out += ["", f"## {titles.get(s.chapter, s.chapter)}", ""]
-        out.append("```{raw} html")
-        out.append(claims_html(s.claims))
-        out.append("```")
-    return "\n".join(out) + "\n"
-
-
-def relative_change_ok(measured: float, target: float, factor: float) -> bool:
-    """Whether ``measured`` is within a multiplicative ``factor`` of ``target`` (both > 0)."""
-    if measured <= 0 or target <= 0 or not math.isfinite(measured):
-        return False
-    return 1 / factor <= measured / target <= factor
-
-
-def monotone_increasing(values: Iterable[float], strict: bool = True) -> bool:
-    """Whether a sequence increases (strictly by default)."""
-    v = list(values)
-    return all((b > a) if strict else (b >= a) for a, b in zip(v, v[1:], strict=False))
 
 
 def spread(values) -> tuple[float, str]:

@@ -81,13 +81,24 @@ def build(
     Path
         The published cache folder.
     """
-    from mdrepro.data import recipes
-
     spec = get(name)
     params = spec.params_for(profile)
     ent = entry(name, profile)
     if ent.exists() and not force:
         return ent.path
+    with ent.locked():
+        if ent.exists() and not force:  # built by another process while this one waited
+            return ent.path
+        return _build_locked(
+            name, profile, spec, params, ent, progress, platform_name, recipe_kwargs
+        )
+
+
+def _build_locked(
+    name, profile, spec, params, ent, progress, platform_name, recipe_kwargs
+) -> Path:
+    from mdrepro.data import recipes
+
     ent.begin()
     earlier = _previous_wall(ent)  # spent by interrupted attempts of this build
     t0 = time.perf_counter()

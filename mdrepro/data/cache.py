@@ -15,6 +15,7 @@ and raises :class:`ChecksumError` on a mismatch.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -123,6 +124,23 @@ class CacheEntry:
     def exists(self) -> bool:
         """Whether a published entry with a manifest exists."""
         return (self.path / MANIFEST).is_file()
+
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold an exclusive lock on this entry (``<key>.lock`` beside it) while building it,
+        so that two processes never build the same data set at once: the second waits and then
+        finds the entry published.
+        """
+        import fcntl
+
+        lock = self.root / self.name / f"{self.key}.lock"
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock, "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield self
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def begin(self) -> Path:
         """Create (or reuse, to resume) the partial folder and return it."""

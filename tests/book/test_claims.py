@@ -1,36 +1,83 @@
-"""mdrepro.book.claims: the claim set, its JSON and table, and the helpers claims use."""
+"""mdrepro.book.claims: the claim record, its JSON and table; mdrepro.book.scorecard."""
 
 import json
+import math
 
 import numpy as np
 import pytest
 
-from mdrepro.book import claims
+from mdrepro.book import claims, scorecard
+from mdrepro.book.verdicts import NOT_REPRODUCED, REPRODUCED, UNDECIDED, Check, register
+
+CHK = register(
+    Check(
+        id="ch09.test-claim",
+        document="winkler2020",
+        where="Fig. 1",
+        statement="s",
+        paper="p",
+        tol_lo=-math.inf,
+        tol_hi=1.0,
+        unit="kT",
+        criterion="< 1 kT",
+        fixtures={REPRODUCED: [0.5] * 3, NOT_REPRODUCED: [2.0] * 3, UNDECIDED: [0.5, 1.5, 1]},
+        beyond_paper=True,
+    )
+)
 
 
-def test_claim_set_round_trip(tmp_path):
-    cs = claims.ClaimSet("ch09", "ci")
-    cs.add("ch09.a", "Fig. 1", "s", "p", "m", "t", np.bool_(True), note="n", spread="x")
-    cs.add("ch09.b", "Fig. 2", "s", "p", "m", "t", False)
+def test_claim_record_round_trip_with_every_field(tmp_path):
+    cs = claims.ClaimSet("ch09", "ci", system="a toy")
+    c = cs.check(CHK.id, [0.5, 0.6, 0.55], "RMSE 0.55 kT", seeds=[0, 1, 2], note="n")
     with pytest.raises(ValueError, match="already"):
-        cs.add("ch09.a", "Fig. 1", "s", "p", "m", "t", True)
-    assert cs.n_passed == 1 and isinstance(cs.claims[0].passed, bool)
+        cs.check(CHK.id, [0.5], "m")
+    with pytest.raises(KeyError, match="registered check"):
+        cs.check("ch09.nothing", [0.5], "m")
+    assert c.verdict == REPRODUCED and c.tol_lo is None and c.tol_hi == 1.0
+    assert c.n == 3 and c.interval[0] < 0.55 < c.interval[1] and c.seeds == [0, 1, 2]
+    assert c.spread == "n=3: 0.5, 0.6, 0.55" and c.system == "a toy" and c.beyond_paper
     path = cs.write(tmp_path)
     doc = json.loads(path.read_text())
-    assert doc["chapter"] == "ch09" and [c["id"] for c in doc["claims"]] == ["ch09.a", "ch09.b"]
+    assert set(doc["claims"][0]) == set(claims.CLAIM_FIELDS)
     back = claims.load_claims(tmp_path)[0]
     assert back.claims == cs.claims
-    html = cs._repr_html_()
-    assert "✔ pass" in html and "✘ fail" in html
-    assert "1 of 2 claims hold" in claims.scorecard_markdown([back])
+    assert "reproduced" in cs._repr_html_() and cs.summary().startswith("1 reproduced")
 
 
-def test_helpers():
-    assert claims.relative_change_ok(12.0, 10.0, 1.5)
-    assert not claims.relative_change_ok(30.0, 10.0, 1.5)
-    assert not claims.relative_change_ok(float("nan"), 10.0, 1.5)
-    assert claims.monotone_increasing([1, 2, 3]) and not claims.monotone_increasing([1, 1, 2])
-    assert claims.monotone_increasing([1, 1, 2], strict=False)
+def test_a_record_without_a_field_is_one_clear_error(tmp_path):
+    cs = claims.ClaimSet("ch09", "ci")
+    cs.check(CHK.id, [2.0, 2.1, 2.2], "m")
+    doc = json.loads(cs.to_json())
+    del doc["claims"][0]["verdict"]
+    (tmp_path / "ch09.json").write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="missing verdict"):
+        claims.load_claims(tmp_path)
+
+
+def test_invalid_verdict_is_rejected():
+    with pytest.raises(ValueError, match="expected one of"):
+        claims.Claim(*["x"] * 9, None, None, None, None, "", "", "maybe")
+
+
+def test_spread_formatter():
     assert claims.spread([0.9, 1.1, 1.0]) == (1.0, "n=3: 0.9, 1.1, 1")
     assert claims.spread([2.0]) == (2.0, "n=1: 2")
     assert np.isnan(claims.spread([])[0])
+
+
+def test_scorecard_counts_figure_and_changes(tmp_path):
+    cs = claims.ClaimSet("ch09", "ci")
+    cs.check(CHK.id, [2.0, 2.1, 2.2], "m")
+    dc = {d.paper: d for d in scorecard.counts([cs])}
+    assert dc["winkler2020"].beyond_paper == 1 and dc["winkler2020"].not_reproduced == 0
+    c = cs.claims[0]
+    assert scorecard.position(c, 1.0) == pytest.approx(1.0)
+    assert scorecard.position(c, 2.1) > 1.0
+    page = scorecard.write([cs], tmp_path, recorded={CHK.id: REPRODUCED})
+    text = page.read_text()
+    assert "# Scorecard" in text and "scorecard.png" in text
+    assert (tmp_path / "scorecard.png").stat().st_size > 1000
+    changes = (tmp_path / "verdict-changes.md").read_text()
+    assert "ch09.test-claim" in changes and "not reproduced" in changes
+    same = scorecard.verdict_changes([cs], {CHK.id: NOT_REPRODUCED})
+    assert "are those recorded" in same

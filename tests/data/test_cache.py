@@ -87,3 +87,28 @@ def test_publish_without_files_is_refused(tmp_path):
         ent.publish({})
     assert json.dumps({})  # nothing else written
     assert not ent.exists()
+
+
+def test_a_second_builder_waits_for_the_lock(tmp_path):
+    """Two processes building one data set: the second waits, then finds it published."""
+    import threading
+    import time
+
+    ent = CacheEntry("toy", "k1", root=tmp_path)
+    order = []
+
+    def first():
+        with ent.locked():
+            order.append("first in")
+            time.sleep(0.5)
+            order.append("first out")
+
+    t = threading.Thread(target=first)
+    t.start()
+    time.sleep(0.1)
+    t0 = time.perf_counter()
+    with ent.locked():
+        order.append("second in")
+    t.join()
+    assert order == ["first in", "first out", "second in"]
+    assert time.perf_counter() - t0 > 0.3

@@ -71,7 +71,7 @@ def test_ci_only_overrides_known_parameters_and_the_paper_profile_is_the_base(ch
 
 def test_notebook_overrides():
     p = papers.module("ch02", "params").resolve("ch02", "ci", seed=10, epochs=3)
-    assert p["seeds"] == [10, 11] and p["epochs"] == {"adk": 3, "smd": 3}
+    assert p["seeds"] == [10, 11, 12] and p["epochs"] == {"adk": 3, "smd": 3}
     p = papers.module("ch03", "params").resolve("ch03", "ci", seeds=[5], epochs=(1, 2))
     assert p["seeds"] == [5] and (p["vae_epochs"], p["lstm_epochs"]) == (1, 2)
     p = papers.module("ch04", "params").resolve("ch04", "ci", overrides={"fourwell": {"lag": 7}})

@@ -36,7 +36,7 @@ GRID = {
         }
     }
 }
-CONFIG = {"chapters": "ch04", "units": "sidky2020/fourwell", "units_only": "1"}
+CONFIG = {"chapters": "ch04", "units": "sidky2020/fourwell/", "units_only": "1"}
 
 
 def _not_here(reason: str):

@@ -19,10 +19,17 @@ def plan():
 def test_one_job_per_unit_of_work(plan):
     units = plan.units["ch02"]
     specs = papers.module("ch02", "study").unique_runs(papers.context("ch02").params)
-    assert len(units) == len(specs) + 1  # every training run, and the ARIMA baseline
+    n_controls = len(papers.context("ch02").params["seeds"])  # untrained networks, per seed
+    assert len(units) == len(specs) + 1 + n_controls  # every run, ARIMA, negative controls
     assert len({t.path for t in units}) == len(units)
     assert {t.datasets for t in units} == {("adk-equilibrium",), ("ala100-smd",)}
-    assert [len(plan.units[c]) for c in ("ch01", "ch03", "ch04", "ch05")] == [2, 6, 2, 14]
+    n = {c: len(papers.context(c).params["seeds"]) for c in ("ch03", "ch04", "ch05")}
+    assert [len(plan.units[c]) for c in ("ch01", "ch03", "ch04", "ch05")] == [
+        2,
+        3 * n["ch03"],  # energy + ablation + control per seed
+        3 * n["ch04"],  # four-well, Trp-cage and the shuffled-frames control per seed
+        8 * n["ch05"],  # seven fits and the untrained control per seed
+    ]
 
 
 def test_chapter_depends_on_its_results_data_notebook_and_drawing_code(plan):
@@ -40,7 +47,7 @@ def test_partial_plans():
         "cpu",
         chapters=["ch04"],
         params={"ch04": {"overrides": {"seeds": [0, 1, 2]}}},
-        units="fourwell",
+        units="sidky2020/fourwell/",
     )
     assert list(p.units) == ["ch04"]
     assert [t.id for t in p.units["ch04"]] == ["s0", "s1", "s2"]
@@ -59,5 +66,7 @@ def test_dry_run_lists_every_unit_of_chapter_2_and_why(tmp_path):
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=workflow.ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", out.stdout, re.M))
-    assert counts["unit"] == "77" and counts["data"] == "2" and counts["chapter"] == "1"
+    ch02 = papers.context("ch02").params
+    n_runs = len(papers.module("ch02", "study").unique_runs(ch02)) + 1 + len(ch02["seeds"])
+    assert counts["unit"] == str(n_runs) and counts["data"] == "2" and counts["chapter"] == "1"
     assert "reason: Missing output files" in out.stdout

@@ -7,6 +7,9 @@ loss, and the End2End distance of generated sequences.
 
 from mdrepro.book.chapter import Chapter
 
+#: The document, by its bibliographic name.
+DOCUMENT = "Cava, Shukla, Vant et al., *Latent sequence generation of steered molecular dynamics*"
+
 CHAPTERS = (
     Chapter(
         "ch03",

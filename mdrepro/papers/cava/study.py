@@ -508,11 +508,61 @@ def generation(ctx, inputs, progress: bool = True) -> GenerationResults:
     return analyse(list(out.values()), inputs.frames, inputs.energy, ctx.params)
 
 
+def run_untrained(frames: Frames, params: Mapping, seed: int) -> dict:
+    """Negative control: the VAE and latent LSTM with their initial (untrained) weights,
+    generating from the held-out starts like :func:`run_seed`.
+
+    Returns
+    -------
+    dict
+        ``{"seed", "stretch"}``: End2End change from the decoded start to the last generated
+        frame, median over held-out starts, Å.
+    """
+    import torch
+
+    from mdrepro.models.vae import LatentLSTM, MoleculeVAE, generate
+
+    torch.manual_seed(seed)
+    vae = MoleculeVAE(frames.topology.n_atoms, params["hidden"], params["latent"], 0.0).eval()
+    lstm = LatentLSTM(params["latent"], params["lstm_hidden"]).eval()
+    starts = np.stack([x[0] for x in frames.test])
+    gen = generate(vae, lstm, starts, gen_steps(frames, params))
+    d = e2e_A(frames.e2e_atoms, gen)
+    return {"seed": int(seed), "stretch": float(np.median(d[:, -1] - d[:, 0]))}
+
+
+def control_jobs(ctx, inputs) -> list[Job]:
+    """One negative-control unit per seed (:func:`run_untrained`)."""
+    p = dict(ctx.params)
+    unit_params = {k: v for k, v in p.items() if k != "seeds"}
+    unit_params.update(device=ctx.device, threads=STUDY_THREADS)
+    return [
+        Job(
+            Unit(
+                PAPER,
+                "control",
+                f"untrained-s{s}",
+                params={**unit_params, "seed": s},
+                data={"decaala-smd": inputs.fingerprint},
+            ),
+            lambda s=s: run_untrained(inputs.frames, p, s),
+        )
+        for s in p["seeds"]
+    ]
+
+
+def controls(ctx, inputs, progress: bool = True) -> list[dict]:
+    """The negative-control results (:func:`control_jobs`), from the cache or computed."""
+    out = run_jobs(control_jobs(ctx, inputs), store(), progress=progress, desc="controls")
+    return list(out.values())
+
+
 def chapter_jobs(ctx) -> list[Job]:
     """Every unit of work of chapter 3 on its built-in data (what the workflow runs)."""
     from mdrepro.papers.cava import datasets
 
-    return generation_jobs(ctx, datasets.load(ctx))
+    inputs = datasets.load(ctx)
+    return generation_jobs(ctx, inputs) + control_jobs(ctx, inputs)
 
 
 def differences(params: Mapping, data_params: Mapping | None, frames: Frames) -> list[tuple]:

@@ -7,6 +7,12 @@ their characterisation. Chapter 2 (section 5, Figs 6-8, Table 1): LSTM forecasti
 
 from mdrepro.book.chapter import Chapter
 
+#: The document, by its bibliographic name.
+DOCUMENT = (
+    "Gupta, Cava et al. (2020), "
+    "*Mind reading of the proteins: deep-learning to forecast molecular dynamics*"
+)
+
 CHAPTERS = (
     Chapter(
         "ch01",

@@ -7,6 +7,8 @@ the chapters need, from the built-in sets or from a user's own files.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from mdrepro.data.registry import DatasetSpec, register
@@ -103,6 +105,26 @@ SMD = register(
 
 
 # ----------------------------------------------------------------------------------- loaders
+class _PerSet(Mapping):
+    """A read-only ``{"adk": ..., "smd": ...}`` that loads a set on first access of its key."""
+
+    def __init__(self, inputs, get):
+        self._inputs, self._get, self._cache = inputs, get, {}
+
+    def __getitem__(self, key):
+        if key not in ("adk", "smd"):
+            raise KeyError(key)
+        if key not in self._cache:
+            self._cache[key] = self._get(self._inputs._load(key))
+        return self._cache[key]
+
+    def __iter__(self):
+        return iter(("adk", "smd"))
+
+    def __len__(self) -> int:
+        return 2
+
+
 class Inputs:
     """The two data sets of a chapter, opened on first use.
 
@@ -171,14 +193,17 @@ class Inputs:
         return {k: self.fingerprint(k) for k in ("adk", "smd")}
 
     @property
-    def xyz(self) -> dict[str, list[np.ndarray]]:
-        """``{"adk": [copies], "smd": [copies]}``, each ``(T, N, 3)`` nm."""
-        return {"adk": self.adk.xyz(), "smd": self.smd.xyz()}
+    def xyz(self) -> Mapping[str, list[np.ndarray]]:
+        """``{"adk": [copies], "smd": [copies]}``, each ``(T, N, 3)`` nm; a set is loaded
+        (and built) only when its key is read, so a unit of work on one set never touches the
+        other.
+        """
+        return _PerSet(self, lambda ts: ts.xyz())
 
     @property
-    def frame_fs(self) -> dict[str, float]:
-        """Time between frames of each set, fs."""
-        return {"adk": self.adk.frame_interval_fs, "smd": self.smd.frame_interval_fs}
+    def frame_fs(self) -> Mapping[str, float]:
+        """Time between frames of each set, fs (loaded per key, as :attr:`xyz`)."""
+        return _PerSet(self, lambda ts: ts.frame_interval_fs)
 
     def table(self):
         """One row per data set: what it holds and how it was made."""

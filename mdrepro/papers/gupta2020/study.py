@@ -27,6 +27,7 @@ Modelling choices of chapter 2 (stated in the chapter as well)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -95,6 +96,15 @@ class SetAnalysis:
         Autocorrelation of the shape observable (copies averaged), from lag 0.
     tau_fs : float
         Decorrelation time of ``acf`` (first 1/e crossing), fs.
+    lead_medians_copies : dict of float to list of float
+        Lead (fs) -> median static-model RMSD of each copy, nm (the per-replica samples of the
+        claims).
+    tau_fs_copies : list of float
+        Decorrelation time of each copy's shape observable, fs.
+    n_classes_copies : list of int
+        Kurtosis classes found in each copy.
+    effective_samples_copies : list of float
+        Each copy's run length / (2 x its decorrelation time).
     """
 
     name: str
@@ -109,6 +119,10 @@ class SetAnalysis:
     shape_series: list = field(default_factory=list)
     acf: np.ndarray | None = None
     tau_fs: float = float("nan")
+    lead_medians_copies: dict = field(default_factory=dict)
+    tau_fs_copies: list = field(default_factory=list)
+    n_classes_copies: list = field(default_factory=list)
+    effective_samples_copies: list = field(default_factory=list)
 
     def median_lead_rmsd(self) -> np.ndarray:
         """Median static-model RMSD per lead, nm."""
@@ -205,6 +219,22 @@ def characterise_set(
     max_lag = max(2, int(acf_max_lag_fraction * n))
     res.acf = np.mean([analysis.autocorrelation(s, max_lag=max_lag) for s in series], axis=0)
     res.tau_fs = float(analysis.decorrelation_time(res.acf, frame_fs))
+    # per copy (independent replicas): the samples of the chapter's claims
+    for step in fits:
+        res.lead_medians_copies[step * float(frame_fs)] = [
+            float(np.median(analysis.static_model_rmsd_multi([x], step))) for x in xyz
+        ]
+    for x, s in zip(xyz, series, strict=True):
+        tau = float(
+            analysis.decorrelation_time(analysis.autocorrelation(s, max_lag=max_lag), frame_fs)
+        )
+        res.tau_fs_copies.append(tau)
+        res.effective_samples_copies.append(
+            len(s) * float(frame_fs) / (2.0 * tau) if np.isfinite(tau) and tau > 0 else math.nan
+        )
+        res.n_classes_copies.append(
+            int(analysis.kurtosis_classes(analysis.excess_kurtosis(x)).n_classes)
+        )
     return res
 
 
@@ -505,6 +535,8 @@ class ForecastStudy:
     _splits: dict | None = field(default=None, repr=False)
 
     def __post_init__(self):
+        if not isinstance(self.data, dict):  # a lazy mapping: sets load when a run reads them
+            return
         for name, copies in self.data.items():
             if isinstance(copies, np.ndarray) and copies.ndim == 3:
                 self.data = {**self.data, name: [copies]}
@@ -602,6 +634,28 @@ class ForecastStudy:
             n_params=count_parameters(model),
             frame_fs=float(_per(self.frame_fs, spec.dataset)),
         )
+
+    def untrained(self, spec: RunSpec) -> dict:
+        """Negative control: the run's network with its initial weights, scored on the same
+        test windows as :meth:`run` (no training).
+
+        Returns
+        -------
+        dict
+            ``{"id", "seed", "ratio"}``: LSTM / static median test RMSD.
+        """
+        import torch
+
+        from mdrepro.models.forecast import LSTMForecaster
+
+        with flush_denormals(self.device == "cpu"):
+            test = self.splits(spec)["test"]
+            torch.manual_seed(spec.seed)
+            model = LSTMForecaster(test.n_features, self.hidden).to(self.device).eval()
+            bw = 4 * int(_per(self.batch_windows, spec.dataset))
+            lstm = _score(model, test, bw)
+            static = analysis.rmsd_eq1(test.last_input_nm(), test.truth_nm())
+        return {"id": spec.id, "seed": int(spec.seed), "ratio": _median(lstm) / _median(static)}
 
 
 def _subset(data: WindowData, max_windows: int) -> WindowData:
@@ -1037,6 +1091,48 @@ def forecast_jobs(ctx, inputs) -> list[Job]:
 _RUN_SIZES = ("epochs", "batch_windows", "fractions", "train_stride", "hidden", "max_fit_windows")
 
 
+def control_specs(params: Mapping) -> list[RunSpec]:
+    """The negative-control runs: the SMD lead-15 network of the lead study, untrained."""
+    return [
+        RunSpec("smd", params["history"], 15, params["lr"], "kirchhoff", s)
+        for s in params["seeds"]
+    ]
+
+
+def control_jobs(ctx, inputs) -> list[Job]:
+    """One unit per seed of :func:`control_specs` (untrained: scored only)."""
+    p = dict(ctx.params)
+    shared: dict = {}
+
+    def study() -> ForecastStudy:
+        if "study" not in shared:
+            shared["study"] = ForecastStudy.from_params(
+                inputs.xyz, p, inputs.frame_fs, device=ctx.device
+            )
+        return shared["study"]
+
+    sizes = ForecastStudy({}, **{k: p[k] for k in _RUN_SIZES}, device=ctx.device)
+    return [
+        Job(
+            Unit(
+                PAPER,
+                "control",
+                f"untrained-{s.id}",
+                params={**sizes.run_params(s), "threads": STUDY_THREADS},
+                data={DATA[s.dataset]: inputs.fingerprint(s.dataset)},
+            ),
+            lambda s=s: study().untrained(s),
+        )
+        for s in control_specs(p)
+    ]
+
+
+def controls(ctx, inputs, progress: bool = True) -> list[dict]:
+    """The negative-control results (:func:`control_jobs`), from the cache or computed."""
+    out = run_jobs(control_jobs(ctx, inputs), store(), progress=progress, desc="controls")
+    return list(out.values())
+
+
 def forecast(ctx, inputs, progress: bool = True) -> ForecastResults:
     """Chapter 2's results: every run of :func:`plan` and the ARIMA baseline, each a unit of
     work loaded from the results cache or computed (see :func:`forecast_jobs`).
@@ -1071,7 +1167,8 @@ def chapter_jobs(ctx) -> list[Job]:
 
     if ctx.chapter.id == "ch01":
         return characterise_jobs(ctx, datasets.load(ctx))
-    return forecast_jobs(ctx, datasets.load(ctx, smd_part="lstm"))
+    inputs = datasets.load(ctx, smd_part="lstm")
+    return forecast_jobs(ctx, inputs) + control_jobs(ctx, inputs)
 
 
 # ------------------------------------------------------------------------ tables from runs

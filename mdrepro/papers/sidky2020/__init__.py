@@ -7,6 +7,9 @@ here on a C-alpha Go model of 1L2Y.
 
 from mdrepro.book.chapter import Chapter
 
+#: The document, by its bibliographic name.
+DOCUMENT = "Sidky, Chen & Ferguson (2020), *Molecular latent space simulators*"
+
 CHAPTERS = (
     Chapter(
         "ch04",

@@ -293,6 +293,57 @@ def fourwell_unit(x, dt: float, a: float, params: dict, seed: int, device: str) 
     )
 
 
+def fourwell_control(x, dt: float, a: float, params: dict, seed: int, device: str) -> dict:
+    """Negative control: the MDN trained on the same Brownian frames in shuffled order (their
+    kinetics destroyed, their density kept), its implied timescales against the Brownian MSM's.
+
+    Returns
+    -------
+    dict
+        ``{"seed", "mdn", "brownian"}``: leading three implied timescales (time units).
+    """
+    ref = fourwell_reference(a, params["msm_bins"])
+    x = np.asarray(x)
+    shuffled = x[np.random.default_rng(10_000 + seed).permutation(len(x))]
+    fw = fit_fourwell(shuffled, params, seed=seed, device=device)
+    return {
+        "seed": int(seed),
+        "mdn": msm_timescales(list(fw.synthetic), ref["edges"], 1, 3) * fw.lag * dt,
+        "brownian": msm_timescales(x, ref["edges"], fw.lag, 3) * dt,
+    }
+
+
+def control_jobs(ctx) -> list[Job]:
+    """The negative-control units (:func:`fourwell_control`), one per seed."""
+    from mdrepro.papers.sidky2020.datasets import fourwell_fingerprint, load_fourwell
+
+    p = dict(ctx.params["fourwell"])
+    jobs = []
+    for seed in ctx.params["seeds"]:
+        unit = Unit(
+            PAPER,
+            "control",
+            f"fourwell-shuffled-s{seed}",
+            params={**p, "seed": seed, "device": ctx.device, "threads": STUDY_THREADS},
+            data={"fourwell-bd": fourwell_fingerprint(ctx.profile)},
+        )
+
+        def compute(seed=seed):
+            d = load_fourwell(ctx)
+            return fourwell_control(d.x, d.dt, d.a, p, seed, ctx.device)
+
+        jobs.append(Job(unit, compute))
+    return jobs
+
+
+def controls(ctx, run: bool = True) -> list[dict]:
+    """The negative-control results (empty when the four-well section is not run)."""
+    if not run:
+        return []
+    out = run_jobs(control_jobs(ctx), store(), desc="controls")
+    return list(out.values())
+
+
 def fourwell_jobs(ctx) -> list[Job]:
     """Fig. 2's units of work, one per seed; the data are built and loaded when one runs."""
     from mdrepro.papers.sidky2020.datasets import fourwell_fingerprint, load_fourwell
@@ -325,10 +376,17 @@ def fourwell(ctx, run: bool = True) -> FourWellResult | None:
     run : bool
         Whether the chapter runs the four-well section (the data set is built on first use).
     """
+    seeds = fourwell_seeds(ctx, run)
+    return seeds[0] if seeds else None
+
+
+def fourwell_seeds(ctx, run: bool = True) -> list[FourWellResult]:
+    """Fig. 2's result for every seed of the profile (empty when ``run`` is False)."""
     if not run:
-        return None
+        return []
     jobs = fourwell_jobs(ctx)
-    return run_jobs(jobs, store(), desc="four-well")[jobs[0].unit.id]
+    out = run_jobs(jobs, store(), desc="four-well")
+    return [out[j.unit.id] for j in jobs]
 
 
 # ============================================================================ featurisation
@@ -884,15 +942,21 @@ def trpcage(ctx, data) -> TrpcageResult:
     ctx : mdrepro.book.chapter.ChapterContext
     data : mdrepro.papers.sidky2020.datasets.TrpcageData
     """
+    return trpcage_seeds(ctx, data)[0]
+
+
+def trpcage_seeds(ctx, data) -> list[TrpcageResult]:
+    """Figs 3-4 and Table 1 for every seed of the profile (the chapter shows the first)."""
     jobs = trpcage_jobs(ctx, data)
-    return run_jobs(jobs, store(), desc="LSS")[jobs[0].unit.id]
+    out = run_jobs(jobs, store(), desc="LSS")
+    return [out[j.unit.id] for j in jobs]
 
 
 def chapter_jobs(ctx) -> list[Job]:
     """Every unit of work of chapter 4 on its built-in data (what the workflow runs)."""
     from mdrepro.papers.sidky2020.datasets import load_trpcage
 
-    return fourwell_jobs(ctx) + trpcage_jobs(ctx, load_trpcage(ctx))
+    return fourwell_jobs(ctx) + trpcage_jobs(ctx, load_trpcage(ctx)) + control_jobs(ctx)
 
 
 def fourwell_summary(fw: FourWellResult | None) -> str:

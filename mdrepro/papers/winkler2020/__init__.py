@@ -8,6 +8,12 @@ over 20 steps with an adiabatic connection.
 
 from mdrepro.book.chapter import Chapter
 
+#: The document, by its bibliographic name.
+DOCUMENT = (
+    "Winkler & Sauceda (2020), "
+    "*Interpolation of molecular dynamics trajectories with bi-directional neural networks*"
+)
+
 CHAPTERS = (
     Chapter(
         "ch05",

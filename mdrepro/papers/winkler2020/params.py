@@ -42,7 +42,6 @@ INTERPOLATION: dict[str, Any] = {
 #: stops after `patience` epochs without improvement; `epochs` is the cap set by the budget
 #: (<= 3 min of training on 2 CPU cores); it cuts the slowest fits (RNN, benzene LSTM).
 CI_INTERPOLATION: dict[str, Any] = {
-    "seeds": [0, 1],
     "train_stride": 5,  # every 5th overlapping training segment
     "hidden": 64,
     "epochs": 12,

@@ -534,6 +534,8 @@ class InterpolationResults:
     benzene_t_fs, benzene_truth, benzene_uni, benzene_bi : numpy.ndarray
         Traces of :data:`BENZENE_TRACES` over the first test segments, Å.
     benzene_labels : list of str
+    distributions : dict of str to dict
+        Per temperature, :func:`distribution_scores` of every seed (default empty).
     """
 
     fits: list
@@ -551,6 +553,7 @@ class InterpolationResults:
     benzene_uni: np.ndarray
     benzene_bi: np.ndarray
     benzene_labels: list
+    distributions: dict = field(default_factory=dict)
 
     def get(self, key: str, model: str, seed: int) -> FitScore:
         """The fit of one set, model and seed."""
@@ -694,6 +697,71 @@ class InterpolationResults:
         return "\n".join(lines)
 
 
+#: Wavenumber above which a vibrational spectrum counts as high-frequency (C-H stretches), cm^-1.
+HIGH_FREQUENCY_CM = 2000.0
+#: Bins of the interatomic-distance histograms compared between MD and interpolation.
+DISTANCE_BINS = 120
+
+
+def js_divergence(a, b, edges) -> float:
+    """Jensen-Shannon divergence (nats) between the histograms of samples ``a`` and ``b``."""
+    p, _ = np.histogram(np.ravel(a), edges)
+    q, _ = np.histogram(np.ravel(b), edges)
+    p = p / max(p.sum(), 1)
+    q = q / max(q.sum(), 1)
+    m = 0.5 * (p + q)
+
+    def kl(x):
+        ok = x > 0
+        return float(np.sum(x[ok] * np.log(x[ok] / m[ok])))
+
+    return 0.5 * kl(p) + 0.5 * kl(q)
+
+
+def high_frequency_share(wavenumber, spectrum) -> float:
+    """Share of a (unit-area) spectrum above :data:`HIGH_FREQUENCY_CM`."""
+    w, s = np.asarray(wavenumber), np.asarray(spectrum)
+    total = float(s.sum())
+    return float(s[w > HIGH_FREQUENCY_CM].sum() / total) if total > 0 else float("nan")
+
+
+def distribution_scores(seg: SegmentData, preds: dict) -> dict:
+    """Per seed, how the interpolated frames' distance distribution and spectrum compare with
+    the MD test frames' (the first seed's frames are also kept in :class:`TemperatureAnalysis`).
+
+    Parameters
+    ----------
+    seg : SegmentData
+    preds : dict of int to numpy.ndarray
+        Seed -> bi-directional prediction (standardised, as :attr:`FitScore.pred`).
+
+    Returns
+    -------
+    dict
+        ``js``: seed -> Jensen-Shannon divergence of the pair-distance histograms; ``js_floor``:
+        the same between the two halves of the MD test frames (the sampling floor);
+        ``hf``: seed -> high-frequency share of the interpolated VDOS; ``hf_md``: the MD's.
+    """
+    q_t, v_t = seg.test_truth()
+    d_t = pair_distances(q_t) * A_PER_NM
+    edges = np.linspace(d_t.min() * 0.9, d_t.max() * 1.1, DISTANCE_BINS + 1)
+    half = len(d_t) // 2
+    m = masses_of(seg.set.z)
+    wn, s_t = vdos(v_t, m, seg.set.frame_interval_fs)
+    out = {
+        "js": {},
+        "js_floor": js_divergence(d_t[:half], d_t[half:], edges),
+        "hf": {},
+        "hf_md": high_frequency_share(wn, s_t),
+    }
+    for seed, pred in preds.items():
+        q_p, v_p = (stitch(x) for x in seg.to_physical(pred))
+        out["js"][int(seed)] = js_divergence(pair_distances(q_p) * A_PER_NM, d_t, edges)
+        wn_p, s_p = vdos(v_p, m, seg.set.frame_interval_fs)
+        out["hf"][int(seed)] = high_frequency_share(wn_p, s_p)
+    return out
+
+
 def analyse(fits: list[FitScore], segs: dict[str, SegmentData], params) -> InterpolationResults:
     """Gather the fits into :class:`InterpolationResults` (the aggregation step)."""
     from mdrepro.papers.winkler2020.datasets import TEMPERATURES
@@ -758,6 +826,12 @@ def analyse(fits: list[FitScore], segs: dict[str, SegmentData], params) -> Inter
         frame_fs={k: float(s.set.frame_interval_fs) for k, s in segs.items()},
         hermite={k: error_profile(sg, hermite_segments(sg)) for k, sg in segs.items()},
         temperatures=temps,
+        distributions={
+            k: distribution_scores(
+                segs[k], {s: by[(k, tm, s)].pred["bi"] for s in params["seeds"]}
+            )
+            for k in TEMPERATURES
+        },
         fe_bins=bins,
         fe_md=F_t,
         fe_interp=F_show,
@@ -805,6 +879,70 @@ def interpolation_jobs(ctx, inputs) -> list[Job]:
     ]
 
 
+#: The model of the negative control (the ranking claim is about the LSTM).
+CONTROL_MODEL = "LSTM"
+
+
+def score_untrained(kind, seg: SegmentData, params, seed, key: str = "") -> dict:
+    """Negative control: a model of ``kind`` with its initial (untrained) weights, scored
+    bi-directionally like :func:`fit_and_score` (no training).
+
+    Returns
+    -------
+    dict
+        ``{"set", "model", "seed", "bi"}``: the mean interior position error, Å.
+    """
+    import torch
+
+    from mdrepro.models.interpolation import make_model
+
+    torch.manual_seed(seed)
+    model = make_model(kind, seg.dim, hidden=params["hidden"], kinetic_scale=seg.kinetic_scale)
+    model.eval()
+    pred = interpolate_segments(model, seg, "bi")
+    return {
+        "set": key,
+        "model": kind,
+        "seed": int(seed),
+        "bi": mean_interior_error(error_profile(seg, pred)),
+    }
+
+
+def control_jobs(ctx, inputs) -> list[Job]:
+    """The negative-control units: the temperature model untrained, on MDA 300 K, per seed."""
+    p = dict(ctx.params)
+    split = {k: p[k] for k in ("train_fraction", "train_stride", "val_fraction")}
+    segs: dict = {}
+
+    def segment():
+        if "300K" not in segs:
+            segs["300K"] = prepare(inputs.get("300K"), p["n_steps"], **split)
+        return segs["300K"]
+
+    shared = {k: v for k, v in p.items() if k not in ("seeds", "models")}
+    shared.update(device=ctx.device, threads=STUDY_THREADS)
+    m = CONTROL_MODEL
+    return [
+        Job(
+            Unit(
+                PAPER,
+                "control",
+                f"300K-{m}-untrained-s{s}",
+                params=shared,
+                data={inputs.dataset("300K"): inputs.fingerprint("300K")},
+            ),
+            lambda s=s: score_untrained(m, segment(), p, s, "300K"),
+        )
+        for s in p["seeds"]
+    ]
+
+
+def controls(ctx, inputs, progress: bool = True) -> list[dict]:
+    """The negative-control results (:func:`control_jobs`), from the cache or computed."""
+    out = run_jobs(control_jobs(ctx, inputs), store(), progress=progress, desc="controls")
+    return list(out.values())
+
+
 def interpolation(ctx, inputs, progress: bool = True) -> InterpolationResults:
     """Chapter 5's results: one unit per (set, model, seed), from the results cache or computed.
 
@@ -823,4 +961,5 @@ def chapter_jobs(ctx) -> list[Job]:
     """Every unit of work of chapter 5 on its built-in data (what the workflow runs)."""
     from mdrepro.papers.winkler2020 import datasets
 
-    return interpolation_jobs(ctx, datasets.load(ctx))
+    inputs = datasets.load(ctx)
+    return interpolation_jobs(ctx, inputs) + control_jobs(ctx, inputs)

@@ -108,35 +108,88 @@ def test_users_allatom_path_gives_paper_features(tmp_path):
     assert F.shape == (10, 2 * (19 + 19 + n_chi1) + 190)
 
 
-def _results(good: bool):
+def _results(good: bool, seeds: int = 3):
     ts = np.array([1.0, 0.2, 0.1])
-    fw = SimpleNamespace(
-        timescales={"analytic": ts, "brownian": ts, "mdn": ts * (1.05 if good else 0.5)},
-        tv_mdn=0.03 if good else 0.3,
-        tv_brownian=0.02,
+    fws, trps = [], []
+    for i in range(seeds):
+        jitter = 1 + 0.01 * i
+        fws.append(
+            SimpleNamespace(
+                timescales={
+                    "analytic": ts,
+                    "brownian": ts,
+                    "mdn": ts * (1.05 if good else 0.5) * jitter,
+                },
+                tv_mdn=(0.03 if good else 0.3) * jitter,
+                tv_brownian=0.02,
+            )
+        )
+        trps.append(
+            SimpleNamespace(
+                fes_rmse=(0.5 if good else 2.0) * jitter,
+                t_md=[2.0, 1.0, 0.5],
+                se_md=[0.2, 0.1, 0.05],
+                t_lss=[2.1 * jitter, 1.0, 0.5] if good else [5.0 * jitter, 1.0, 0.5],
+                se_lss=[0.02 * jitter, 0.01, 0.005] if good else [0.5, 0.3 * jitter, 0.2],
+                rg_md=(7.0, 0.1),
+                rg_lss=(7.05 + 0.005 * i, 0.05) if good else (9.0 * jitter, 0.05),
+                trans_md=20,
+                trans_lss=(2000 if good else 200) + i,
+                md_ns=1.0,
+                sim_ns=100.0,
+                **_profiles(good, i),
+            )
+        )
+    return fws, trps
+
+
+def _profiles(good: bool, i: int) -> dict:
+    """Free-energy profiles, spectra, losses and structures of one hand-made seed."""
+    x = np.linspace(0, 1, 40)
+    F = 3 * np.cos(2 * np.pi * x) ** 2 + 2 * x  # folded and unfolded basins, a barrier
+    jitter = 0.01 * i
+    F_ls = F + jitter if good else 0.2 * F
+    se_md = np.full(40, 0.3)
+    se_ls = se_md / 10 * (1 + jitter) if good else se_md
+    g2 = np.add.outer(F, F)
+    g2_ls = g2 + jitter if good else np.full_like(g2, 1.0)
+    if not good:
+        g2 = g2.copy()
+        g2[:, :20] = np.nan  # the LSS visits half a plane the MD never saw
+    noise = np.random.default_rng(i).normal(0, 0.01, 10)
+    loss = np.r_[np.linspace(5, 1, 20), 1 + noise]
+    return dict(
+        fes_md=F,
+        fes_lss=F_ls,
+        fes_md_se=se_md,
+        fes_lss_se=se_ls,
+        m_gap=3 if good else 1,
+        srv_eigenvalues=np.array([0.99, 0.95, 0.9, 0.3, 0.2]),
+        fits={"gan": SimpleNamespace(train_loss=loss if good else np.linspace(5, 1, 30))},
+        rmsd_folded_md=np.full(10, 2.0),
+        rmsd_folded_lss=np.full(10, 2.4 + jitter if good else 6.0),
+        rg_std_md=1.6,
+        rg_std_lss=(1.5 + jitter) if good else 4.0,
+        tica_fes_md=[g2],
+        tica_fes_lss=[g2_ls],
     )
-    trp = SimpleNamespace(
-        fes_rmse=0.5 if good else 2.0,
-        t_md=[2.0, 1.0, 0.5],
-        se_md=[0.2, 0.1, 0.05],
-        t_lss=[2.1, 1.0, 0.5] if good else [5.0, 1.0, 0.5],
-        se_lss=[0.02, 0.01, 0.01] if good else [0.5, 0.01, 0.01],
-        rg_md=(7.0, 0.1),
-        rg_lss=(7.1, 0.05) if good else (9.0, 0.05),
-        trans_md=10,
-        trans_lss=500 if good else 20,
-    )
-    return fw, trp
 
 
 def test_claim_verdicts_follow_the_numbers():
     good = claims.lss(*_results(True), "ci")
     bad = claims.lss(*_results(False), "ci")
-    assert [c.passed for c in good.claims] == [True] * 7
-    assert [c.passed for c in bad.claims] == [False] * 7
-    assert {c.id for c in good.claims} == {c.id for c in bad.claims}
+    assert {c.id: c.verdict for c in good.claims} == {c.id: "reproduced" for c in good.claims}
+    assert {c.id: c.verdict for c in bad.claims} == {c.id: "not reproduced" for c in bad.claims}
+    assert len(good.claims) == 16
+    one = claims.lss(*_results(True, seeds=1), "ci")
+    assert all(c.verdict == "undecided" and "1 seeds < 3" in c.gate for c in one.claims)
     skipped = claims.lss(None, _results(True)[1], "ci")
-    assert not skipped.claims[0].passed and "nan" in skipped.claims[0].measured
+    assert skipped.claims[0].verdict == "undecided" and skipped.claims[0].n == 0
+    few = _results(True)[1]
+    for t in few:
+        t.trans_md = 3
+    gated = {c.id: c for c in claims.lss(None, few, "ci").claims}["ch04.transition-rate"]
+    assert gated.verdict == "undecided" and "MD transitions 3 < 10" in gated.gate
 
 
 def test_fit_lss_and_generate_tiny():
@@ -207,6 +260,43 @@ def test_notebook_runs_end_to_end_on_user_files(tmp_path):
         progress_bar=False,
     )
     claims = json.loads((out / "claims" / "ch04.json").read_text())
-    assert claims["chapter"] == "ch04" and len(claims["claims"]) == 7
+    assert claims["chapter"] == "ch04" and len(claims["claims"]) == 16
     figs = {p.stem for p in (out / "figures").glob("*.png")}
     assert {"ch04_fig3", "ch04_table1", "ch04_fig4", "ch04_structures", "ch04_training"} <= figs
+
+
+def test_fourwell_control_destroys_the_kinetics():
+    """Negative control: an MDN trained on shuffled frames has no slow process to learn."""
+    torch.set_num_threads(1)
+    from mdrepro.simulate import fourwell
+
+    x = fourwell.simulate(4.0, 400_000, 1e-5, 20, seed=1)  # 20000 frames
+    p = {
+        "lag": 20,
+        "n_kernels": 4,
+        "hidden": [16, 16],
+        "lr": 3e-3,
+        "batch_size": 512,
+        "epochs": 3,
+        "patience": 3,
+        "pair_stride": 2,
+        "n_synthetic": 2,
+        "msm_bins": 40,
+    }
+    c = study.fourwell_control(x, 2e-4, 4.0, p, seed=0, device="cpu")
+    assert c["seed"] == 0 and len(c["mdn"]) == 3 and len(c["brownian"]) == 3
+    assert c["mdn"][0] < 0.5 * c["brownian"][0], c
+    cs = claims.lss(None, _results(True)[1], "ci", controls=[c, c, c])
+    assert cs.controls[0].ok, cs.controls[0]
+
+
+def test_profile_measures_against_hand_values():
+    good = SimpleNamespace(**_profiles(True, 0), md_ns=1.0, sim_ns=100.0)
+    assert claims.basins_barrier(good) == pytest.approx(0.0)  # same profile up to a shift
+    assert claims.tica_rmse(good) == pytest.approx(0.0, abs=1e-12)
+    assert claims.new_state_probability(good) == 0.0
+    assert claims.fes_error_ratio(good) == pytest.approx(1.0)  # 10x from 100x the data
+    steady = SimpleNamespace(fits={"gan": SimpleNamespace(train_loss=np.linspace(5, 1, 30))})
+    assert claims.gan_stability(steady) > 1e6  # a clean descent has not stabilised
+    bad = SimpleNamespace(**_profiles(False, 0))
+    assert 0.4 < claims.new_state_probability(bad) < 0.6
