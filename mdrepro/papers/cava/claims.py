@@ -97,6 +97,27 @@ BOND_DEVIATION = register(
     )
 )
 
+PULL_COSTS = register(
+    Check(
+        id="ch03.stretching-costs-work",
+        document=DOC,
+        where="Sect. 2.1",
+        statement="Stretching the molecule along End2End is uphill: the pulling spring does "
+        "positive work on every replica.",
+        paper="traversing the End2End distance CV is not normally energetically favorable",
+        tol_lo=0.0,
+        tol_hi=math.inf,
+        unit="kJ/mol",
+        criterion="work of the pulling spring over the pull, per replica, > 0",
+        fixtures={
+            REPRODUCED: [300.0, 320.0, 310.0],
+            NOT_REPRODUCED: [-300.0, -320.0, -310.0],
+            UNDECIDED: [-100.0, 300.0, 100.0],
+        },
+        family="generation",
+        sample_unit="replicas",
+    )
+)
 MD_STRETCHES = register(
     Check(
         id="ch03.md-stretches",
@@ -231,7 +252,10 @@ def _final_cv(run) -> float:
 
 
 def generation(
-    res: GenerationResults, profile: str, controls: list[dict] | None = None
+    res: GenerationResults,
+    profile: str,
+    controls: list[dict] | None = None,
+    work: list[float] | None = None,
 ) -> ClaimSet:
     """The chapter's claims, computed from the trained models' outputs; ``controls``
     (:func:`~mdrepro.papers.cava.study.controls`) are the untrained generator's stretches.
@@ -288,6 +312,15 @@ def generation(
         f"(kJ/mol): {per_term}.",
     )
 
+    if work:
+        cs.check(
+            PULL_COSTS.id,
+            work,
+            f"work per replica: median {np.median(work):.0f} kJ/mol, range "
+            f"{np.min(work):.0f}-{np.max(work):.0f} ({len(work)} replicas)",
+            seeds=list(range(len(work))),
+            note="trapezoidal sum of spring force x spring-centre displacement",
+        )
     a0 = res.analysis(seeds[0], "energy")
     md = a0.e2e_truth[:, -1] - a0.e2e_truth[:, 0]
     cs.check(

@@ -7,6 +7,8 @@ bonded-energy model from the force field that made the data.
 
 from __future__ import annotations
 
+import numpy as np
+
 from mdrepro.data.registry import DatasetSpec, register
 from mdrepro.profiles import derive
 
@@ -103,6 +105,28 @@ class Inputs:
             self.ctx.use_data(ts.name, ts.fingerprint())
             self._cache["set"] = ts
         return self._cache["set"]
+
+    def pulling_work(self) -> list[float]:
+        """Work done by the pulling spring on each replica, kJ/mol (sum of force x spring
+        displacement over the pull; empty for a user's files without a pulling table).
+        """
+        tab = self.set.tables.get("pulling") if hasattr(self.set, "tables") else None
+        if tab is None:
+            return []
+        out = []
+        for r in np.unique(tab["replica"]):
+            t = tab[tab["replica"] == r]
+            t = t[np.argsort(t["time_ps"])]
+            out.append(
+                float(
+                    np.sum(
+                        0.5
+                        * (t["force_kj_mol_nm"][1:] + t["force_kj_mol_nm"][:-1])
+                        * np.diff(t["centre_nm"])
+                    )
+                )
+            )
+        return out
 
     @property
     def frames(self):

@@ -188,6 +188,19 @@ def _simple(cid, where, statement, paper, lo, hi, unit, criterion, fx, paper_val
     )
 
 
+FORCE = _simple(
+    "ch01.smd-force-1nN",
+    "Sect. 4",
+    "The pulling spring exerts about 1 nN on the helix.",
+    "a force of 1 nanoNewton",
+    500.0,
+    2000.0,
+    "pN",
+    "mean spring force over the second half of the pull, per SMD copy, within a factor 2 of "
+    "1000 pN",
+    ([1000.0, 1100.0, 950.0], [100.0, 120.0, 110.0], [400.0, 1500.0, 900.0]),
+    paper_value=1000.0,
+)
 #: The paper's short-lead RMSD range for ADK (Sect. 4.1: 0.1-0.2 Å at 10 and 50 fs).
 SHORT_LEAD_A = (0.1, 0.2)
 RMSD_FIRST_10X = _simple(
@@ -325,8 +338,11 @@ def _kurtosis_gate(r) -> Gate:
     )
 
 
-def characterise(res: Characterisation, profile: str) -> ClaimSet:
-    """Chapter 1's claims, per independent replica (copy) of each data set."""
+def characterise(res: Characterisation, profile: str, forces: list | None = None) -> ClaimSet:
+    """Chapter 1's claims, per independent replica (copy) of each data set.
+
+    ``forces`` are the SMD spring forces per copy, pN (``Inputs.pulling_forces``).
+    """
     adk, smd = res.adk, res.smd
     cs = ClaimSet("ch01", profile, system=SYSTEM_BOTH)
     for r in (adk, smd):
@@ -404,6 +420,15 @@ def characterise(res: Characterisation, profile: str) -> ClaimSet:
         system=SYSTEMS["smd"],
     )
     _more_characterisation(cs, adk, smd)
+    if forces:
+        f = [float(np.mean(np.asarray(x)[len(x) // 2 :])) for x in forces]
+        cs.check(
+            FORCE.id,
+            f,
+            "mean force (second half) " + ", ".join(f"{v:.0f}" for v in f) + " pN",
+            seeds=list(range(len(f))),
+            system=SYSTEMS["smd"],
+        )
     return cs
 
 

@@ -211,6 +211,13 @@ class Inputs:
 
         return pd.DataFrame([describe(self.adk), describe(self.smd)]).set_index("data set")
 
+    def pulling_forces(self) -> list[np.ndarray]:
+        """Spring force along each SMD pull, pN (empty for a user's files)."""
+        tab = self.smd.tables.get("pulling")
+        if tab is None:
+            return []
+        return [np.asarray(tab["force_pN"], dtype=np.float64)]
+
     def pulling_summary(self) -> str:
         """Mean and peak spring force of the SMD pull (the paper quotes about 1 nN)."""
         if "pulling" not in self.smd.tables:

@@ -170,6 +170,23 @@ def fit_fourwell(x, params: dict, seed: int = 0, device: str = "cpu") -> FourWel
     return FourWellFit(model, sc, lag, res, sc.inverse(syn.reshape(-1, 1)).reshape(n_syn, -1))
 
 
+def empirical_transition_matrix(x, edges: np.ndarray, lag: int) -> np.ndarray:
+    """Bin-to-bin transition probabilities of a trajectory at ``lag`` frames (rows normalised;
+    a bin never left has a zero row).
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    c, _, _ = np.histogram2d(x[:-lag], x[lag:], [edges, edges])
+    rows = c.sum(axis=1, keepdims=True)
+    return np.divide(c, rows, out=np.zeros_like(c), where=rows > 0)
+
+
+def kernel_distance(p: np.ndarray, q: np.ndarray, weights: np.ndarray) -> float:
+    """Stationary-weighted total-variation distance between two transition matrices."""
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    return float(np.sum(w * 0.5 * np.abs(np.asarray(p) - np.asarray(q)).sum(axis=1)))
+
+
 def mdn_transition_matrix(fit: FourWellFit, edges: np.ndarray) -> np.ndarray:
     """Learned bin-to-bin transition probabilities at the MDN's lag: the MDN density from each
     bin centre integrated over each bin (midpoint rule), rows normalised.
@@ -223,6 +240,8 @@ class FourWellResult:
     fit : mdrepro.training.TrainResult
     wall_s : float
         Training and generation time.
+    p_brownian : numpy.ndarray, shape (n_bins, n_bins)
+        The Brownian data's own transition matrix at the MDN's lag (its sampling floor).
     """
 
     a: float
@@ -242,6 +261,7 @@ class FourWellResult:
     p_mdn: np.ndarray
     fit: object
     wall_s: float = timing()
+    p_brownian: np.ndarray | None = None
 
     def timescale_table(self):
         """The three sets of implied timescales (analytic, Brownian MSM, MDN MSM)."""
@@ -287,6 +307,7 @@ def fourwell_unit(x, dt: float, a: float, params: dict, seed: int, device: str) 
         trace_brownian=np.asarray(x)[:: fw.lag][:n_show],
         trace_mdn=fw.synthetic[0][:n_show],
         p_analytic=analytic_transition_matrix(ref["generator"], lag_t),
+        p_brownian=empirical_transition_matrix(x, ref["edges"], fw.lag),
         p_mdn=mdn_transition_matrix(fw, ref["edges"]),
         fit=fw.fit,
         wall_s=wall,
@@ -637,6 +658,9 @@ class TrpcageResult:
     core_q : (float, float) or None
         Mean fraction of native contacts of MD frames in the folded and unfolded psi_1 cores
         (Go model only).
+    novelty_nm : (float, float)
+        :func:`novelty`: median nearest-neighbour distance of decoded LSS structures to the MD,
+        and of held-out MD frames, nm.
     """
 
     lag: int
@@ -683,6 +707,7 @@ class TrpcageResult:
     structures: list
     native: np.ndarray
     core_q: tuple | None = None
+    novelty_nm: tuple = (float("nan"), float("nan"))
 
     def spectrum_table(self):
         """SRV and TICA eigenvalues and implied timescales."""
@@ -761,6 +786,34 @@ class TrpcageResult:
             f"mean Q of MD frames: psi_1 <= {lo:.3g} (folded core) {self.core_q[0]:.2f}, "
             f"psi_1 >= {hi:.3g} (unfolded core) {self.core_q[1]:.2f}"
         )
+
+
+#: Structures compared by the novelty measure (nearest neighbours), per side.
+NOVELTY_SAMPLES = 1000
+
+
+def novelty(d_md: np.ndarray, d_lss: np.ndarray, seed: int = 0) -> tuple[float, float]:
+    """Median nearest-neighbour distance (C-alpha pair-distance space, nm) of decoded LSS
+    structures to the MD frames of the first 80 % of the run, and the same for MD frames of the
+    last 20 % (held out: the floor of "a new sample of the same ensemble").
+
+    Returns
+    -------
+    (float, float)
+        LSS and held-out MD medians, nm.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(seed)
+    cut = int(0.8 * len(d_md))
+    ref = d_md[:cut]
+    nn = NearestNeighbors(n_neighbors=1).fit(ref)
+
+    def med(x):
+        pick = rng.choice(len(x), size=min(NOVELTY_SAMPLES, len(x)), replace=False)
+        return float(np.median(nn.kneighbors(x[np.sort(pick)])[0]))
+
+    return med(d_lss), med(d_md[cut:])
 
 
 def trpcage_unit(data, params: dict, seed: int, device: str) -> TrpcageResult:
@@ -907,6 +960,7 @@ def trpcage_unit(data, params: dict, seed: int, device: str) -> TrpcageResult:
         structures=structures,
         native=np.asarray(native),
         core_q=core_q,
+        novelty_nm=novelty(d_md, pair_distances(xyz_l), seed),
     )
 
 

@@ -200,6 +200,28 @@ HIGH_FREQUENCY = register(
         family="interpolation",
     )
 )
+NVE = register(
+    Check(
+        id="ch05.nve-energy-conserved",
+        document=DOC,
+        where="slide: molecular dynamics, requirements",
+        statement="The MD time step integrates the equations of motion accurately: over the "
+        "NVE production the total energy drifts by less than it fluctuates.",
+        paper="a small time step is required for accurate integration",
+        tol_lo=-math.inf,
+        tol_hi=1.0,
+        unit="fluctuation",
+        criterion="|total-energy drift| over the NVE production / its standard deviation, per "
+        "data set (MDA 100/300/500 K, benzene), <= 1",
+        fixtures={
+            REPRODUCED: [0.2, 0.3, 0.25],
+            NOT_REPRODUCED: [3.0, 3.5, 4.0],
+            UNDECIDED: [0.5, 1.5, 1.0],
+        },
+        family="interpolation",
+        sample_unit="data sets",
+    )
+)
 ERROR_GROWS_WITH_T = register(
     Check(
         id="ch05.error-grows-with-T",
@@ -224,7 +246,10 @@ ERROR_GROWS_WITH_T = register(
 
 
 def interpolation(
-    res: InterpolationResults, profile: str, controls: list[dict] | None = None
+    res: InterpolationResults,
+    profile: str,
+    controls: list[dict] | None = None,
+    summaries: dict | None = None,
 ) -> ClaimSet:
     """Judge the slides' statements on the chapter's results.
 
@@ -320,6 +345,25 @@ def interpolation(
                 for T, d in sorted(dist.items())
             ),
             seeds=seeds,
+        )
+    if summaries:
+        keys = sorted(summaries)
+        r = [
+            abs(summaries[k]["energy_drift_eV"]) / summaries[k]["energy_fluctuation_eV"]
+            for k in keys
+        ]
+        cs.check(
+            NVE.id,
+            r,
+            "; ".join(
+                f"{k}: drift {summaries[k]['energy_drift_eV'] * 1000:.2g} meV, fluctuation "
+                f"{summaries[k]['energy_fluctuation_eV'] * 1000:.2g} meV"
+                for k in keys
+            ),
+            seeds=list(range(len(keys))),
+            note="time step "
+            + ", ".join(sorted({f"{summaries[k].get('timestep_fs')} fs" for k in keys}))
+            + " (the slides use 0.2 fs); samples are the data sets, not replicas",
         )
     fe = [float(x) for x in res.fe_rmse]
     cs.check(

@@ -117,6 +117,24 @@ class Inputs:
         name, part = self._where(key)
         return f"{name}/{part}"
 
+    def run_summaries(self) -> dict[str, dict]:
+        """Per built-in set, the engine's run summary (NVE energy drift and fluctuation, eV;
+        temperatures, K), read from the data set's manifest; empty for a user's files.
+        """
+        from mdrepro import data
+
+        out = {}
+        for key in KEYS:
+            if self._is_user(key):
+                continue
+            name, part = self._where(key)
+            self.get(key)  # built if needed
+            man = data.entry(name, self.ctx.profile).manifest()
+            summary = (man.get("run_summaries") or {}).get(part)
+            if summary:
+                out[key] = dict(summary, timestep_fs=man.get("timestep_fs"))
+        return out
+
     def get(self, key: str):
         """The set ``key`` (``"100K"``, ``"300K"``, ``"500K"`` or ``"benzene"``)."""
         from mdrepro.data import phasespace

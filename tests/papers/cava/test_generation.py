@@ -164,6 +164,8 @@ def test_claim_verdicts_follow_the_numbers(tiny_set):
         assert vb[cid] == "not reproduced", (cid, vb[cid])
     assert vb["ch03.energy-term-necessary"] == "undecided"  # identical frames: no difference
     assert vb["ch03.md-stretches"] == "undecided"  # one held-out replica: too few
+    w = claims.generation(study.analyse(good, fr, en, params), "ci", work=[100.0, 110, 90, 105])
+    assert w.verdicts()["ch03.stretching-costs-work"] == "reproduced"
     one = claims.generation(study.analyse(good[:2], fr, en, dict(TINY, seeds=[0])), "ci")
     assert set(one.verdicts().values()) == {"undecided"}
 

@@ -62,6 +62,9 @@ def test_claims_follow_the_data():
     three = study.characterise_set("adk", equilibrium_like() * 2, 10.0, STEPS[:3], shape="rg")
     grows = claims.characterise(Characterisation(three, smd), "ci").verdicts()
     assert grows["ch01.static-error-grows.adk"] == "reproduced"
+    forces = [np.full(100, 1000.0), np.full(100, 1100.0), np.full(100, 900.0)]
+    f = claims.characterise(Characterisation(three, smd), "ci", forces=forces).verdicts()
+    assert f["ch01.smd-force-1nN"] == "reproduced"
 
 
 def test_growth_claim_fails_on_memoryless_data():

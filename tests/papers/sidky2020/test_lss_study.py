@@ -122,6 +122,11 @@ def _results(good: bool, seeds: int = 3):
                 },
                 tv_mdn=(0.03 if good else 0.3) * jitter,
                 tv_brownian=0.02,
+                reference={"boltzmann": np.ones(2)},
+                p_analytic=np.eye(2),
+                p_brownian=np.array([[0.9, 0.1], [0.1, 0.9]]),
+                p_mdn=np.array([[0.9, 0.1], [0.1, 0.9]]) * jitter
+                + (0 if good else np.array([[-0.5, 0.5], [0.5, -0.5]])),
             )
         )
         trps.append(
@@ -137,6 +142,7 @@ def _results(good: bool, seeds: int = 3):
                 trans_lss=(2000 if good else 200) + i,
                 md_ns=1.0,
                 sim_ns=100.0,
+                novelty_nm=(0.1 * jitter if good else 0.001, 0.1),
                 **_profiles(good, i),
             )
         )
@@ -180,7 +186,7 @@ def test_claim_verdicts_follow_the_numbers():
     bad = claims.lss(*_results(False), "ci")
     assert {c.id: c.verdict for c in good.claims} == {c.id: "reproduced" for c in good.claims}
     assert {c.id: c.verdict for c in bad.claims} == {c.id: "not reproduced" for c in bad.claims}
-    assert len(good.claims) == 16
+    assert len(good.claims) == 18
     one = claims.lss(*_results(True, seeds=1), "ci")
     assert all(c.verdict == "undecided" and "1 seeds < 3" in c.gate for c in one.claims)
     skipped = claims.lss(None, _results(True)[1], "ci")
@@ -260,7 +266,7 @@ def test_notebook_runs_end_to_end_on_user_files(tmp_path):
         progress_bar=False,
     )
     claims = json.loads((out / "claims" / "ch04.json").read_text())
-    assert claims["chapter"] == "ch04" and len(claims["claims"]) == 16
+    assert claims["chapter"] == "ch04" and len(claims["claims"]) == 18
     figs = {p.stem for p in (out / "figures").glob("*.png")}
     assert {"ch04_fig3", "ch04_table1", "ch04_fig4", "ch04_structures", "ch04_training"} <= figs
 
@@ -300,3 +306,17 @@ def test_profile_measures_against_hand_values():
     assert claims.gan_stability(steady) > 1e6  # a clean descent has not stabilised
     bad = SimpleNamespace(**_profiles(False, 0))
     assert 0.4 < claims.new_state_probability(bad) < 0.6
+
+
+def test_transition_kernel_and_novelty_measures():
+    x = np.array([0.1, 0.1, 0.9, 0.9, 0.1, 0.9])
+    p = study.empirical_transition_matrix(x, np.array([0.0, 0.5, 1.0]), 1)
+    np.testing.assert_allclose(p, [[1 / 3, 2 / 3], [0.5, 0.5]])
+    assert study.kernel_distance(np.eye(2), np.eye(2), np.ones(2)) == 0.0
+    assert study.kernel_distance(np.eye(2), np.eye(2)[::-1], np.ones(2)) == 1.0
+    rng = np.random.default_rng(0)
+    md = rng.normal(size=(4000, 5))
+    same, held = study.novelty(md, rng.normal(size=(500, 5)))
+    assert 0.8 < same / held < 1.25  # new samples of the same ensemble
+    copies, _ = study.novelty(md, md[:500] + 1e-6)
+    assert copies / held < 0.01  # copies of the training frames

@@ -207,3 +207,15 @@ def test_distribution_claims_follow_the_scores():
     v = claims.interpolation(res, "ci").verdicts()
     assert v["ch05.distributions-match.300K"] == "not reproduced"
     assert v["ch05.high-frequency-kept"] == "not reproduced"
+
+
+def test_nve_claim_follows_the_run_summaries():
+    ok = {
+        k: {"energy_drift_eV": 0.001, "energy_fluctuation_eV": 0.01, "timestep_fs": 0.2}
+        for k in ("100K", "300K", "500K")
+    }
+    bad = {k: dict(v, energy_drift_eV=0.1) for k, v in ok.items()}
+    v = claims.interpolation(_results(), "ci", summaries=ok).verdicts()
+    assert v["ch05.nve-energy-conserved"] == "reproduced"
+    v = claims.interpolation(_results(), "ci", summaries=bad).verdicts()
+    assert v["ch05.nve-energy-conserved"] == "not reproduced"
