@@ -383,27 +383,33 @@ def interpolate(
 
 
 class SegmentObjective(nn.Module):
-    """Training wrapper for :func:`mdrepro.training.train`: segment in, two rollouts out.
+    """Training wrapper for :func:`mdrepro.training.train`: segment in, rollouts out.
 
     ``forward(seg)`` with ``seg`` of shape ``(B, T + 1, D)`` returns ``(B, 2T, D)``: the forward
     rollout from ``seg[:, 0]`` (times 1..T) and the backward rollout from ``seg[:, T]``
-    (times 0..T-1). The matching targets are :meth:`targets`.
+    (times 0..T-1). With ``backward=False`` (the forward-only ablation) it returns the forward
+    rollout alone, ``(B, T, D)``. The matching targets are :meth:`targets`.
     """
 
-    def __init__(self, model: DynamicsModel):
+    def __init__(self, model: DynamicsModel, backward: bool = True):
         super().__init__()
         self.model = model
+        self.backward = bool(backward)
 
     def forward(self, seg: torch.Tensor) -> torch.Tensor:
-        """Forward and backward rollouts of segments ``(B, T + 1, D)``, concatenated."""
+        """Forward (and backward) rollouts of segments ``(B, T + 1, D)``, concatenated."""
         T = seg.shape[1] - 1
         fwd = self.model.rollout(seg[:, 0], T, 1)[:, 1:]
+        if not self.backward:
+            return fwd
         bwd = self.model.rollout(seg[:, -1], T, -1).flip(1)[:, :-1]
         return torch.cat([fwd, bwd], dim=1)
 
     @staticmethod
-    def targets(seg: torch.Tensor) -> torch.Tensor:
-        """``(B, 2T, D)`` targets of :meth:`forward`."""
+    def targets(seg: torch.Tensor, backward: bool = True) -> torch.Tensor:
+        """``(B, 2T, D)`` targets of :meth:`forward` (``(B, T, D)`` without ``backward``)."""
+        if not backward:
+            return seg[:, 1:]
         return torch.cat([seg[:, 1:], seg[:, :-1]], dim=1)
 
 

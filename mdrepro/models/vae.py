@@ -339,6 +339,47 @@ def encode_frames(model: MoleculeVAE, xyz: np.ndarray, device: str = "cpu") -> n
     return model.encode(x)[0].cpu().numpy()
 
 
+def rotation_sensitivity(
+    model: MoleculeVAE, xyz: np.ndarray, n_rotations: int = 20, seed: int = 0
+) -> float:
+    """How much the encoding of a frame moves when the frame is rotated, relative to how much it
+    moves between frames.
+
+    Each centred frame is rotated by ``n_rotations`` uniformly random rotations and encoded
+    (posterior means). The result is the mean over frames of the RMS distance of a rotated
+    frame's encoding from that frame's mean encoding, divided by the RMS distance of the frames'
+    encodings from their mean across frames. A rotation-invariant encoder gives 0; an encoder
+    that places orientations as far apart as conformations gives about 1.
+
+    Parameters
+    ----------
+    model : MoleculeVAE
+    xyz : numpy.ndarray, shape (n_frames, n_atoms, 3)
+        Centred frames, nm (at least 2).
+    n_rotations : int
+    seed : int
+        Seed of the random rotations.
+
+    Returns
+    -------
+    float
+        Dimensionless ratio.
+    """
+    from scipy.spatial.transform import Rotation
+
+    xyz = np.asarray(xyz, dtype=np.float64)
+    if xyz.ndim != 3 or len(xyz) < 2:
+        raise DataError(f"expected at least 2 frames (n, n_atoms, 3), found shape {xyz.shape}")
+    rot = Rotation.random(n_rotations, random_state=seed).as_matrix()  # (R, 3, 3)
+    z = encode_frames(model, xyz)  # (n, latent)
+    across = np.sqrt(np.mean(np.sum((z - z.mean(axis=0)) ** 2, axis=1)))
+    within = []
+    for x in xyz:
+        zr = encode_frames(model, np.einsum("rij,aj->rai", rot, x))  # (R, latent)
+        within.append(np.sqrt(np.mean(np.sum((zr - zr.mean(axis=0)) ** 2, axis=1))))
+    return float(np.mean(within) / across)
+
+
 @torch.no_grad()
 def reconstruct(model: MoleculeVAE, xyz: np.ndarray, device: str = "cpu") -> np.ndarray:
     """Decoded posterior means: reconstructions (n_frames, n_atoms, 3) in nm."""

@@ -108,6 +108,18 @@ def test_lstm_learns_a_tiny_rotation_problem():
     assert res.final_train_loss < 0.1 * res.train_loss[0]
 
 
+def test_forward_only_objective_returns_the_forward_rollout_and_its_targets():
+    torch.manual_seed(0)
+    model = make_model("LSTM", 4, hidden=8)
+    seg = torch.randn(3, 6, 4)
+    both, fwd = SegmentObjective(model), SegmentObjective(model, backward=False)
+    out, out_fwd = both(seg), fwd(seg)
+    assert out.shape == (3, 10, 4) and out_fwd.shape == (3, 5, 4)
+    torch.testing.assert_close(out[:, :5], out_fwd)
+    torch.testing.assert_close(SegmentObjective.targets(seg, backward=False), seg[:, 1:])
+    assert SegmentObjective.targets(seg).shape == (3, 10, 4)
+
+
 def test_make_model_rejects_unknown_names_and_odd_dimensions():
     with pytest.raises(KeyError):
         make_model("GRU", 4)

@@ -16,6 +16,7 @@ from mdrepro.models.vae import (
     random_rotations,
     reconstruct,
     rotate,
+    rotation_sensitivity,
     train_lstm,
     train_vae,
     vae_loss,
@@ -143,3 +144,23 @@ def test_latent_lstm_learns_a_drift():
     assert h.components["mse"][-1] < 0.05 * h.components["mse"][0]
     with pytest.raises(DataError, match="longer"):
         latent_windows([z[0][:5]], 5, 1)
+
+
+def test_rotation_sensitivity_is_zero_for_an_invariant_encoder_and_large_for_a_cartesian_one():
+    torch.manual_seed(0)
+    x = _chains(16, n_atoms=8)
+    vae = MoleculeVAE(8, latent=4).eval()
+    r = rotation_sensitivity(vae, x, n_rotations=10, seed=1)
+    assert r > 0.1  # a dense network on Cartesian coordinates sees orientation
+    assert r == rotation_sensitivity(vae, x, n_rotations=10, seed=1)  # seeded
+
+    class Invariant(MoleculeVAE):
+        # encodes sorted pair distances: unchanged by any rotation
+        def encode(self, x):
+            d = torch.cdist(x, x).flatten(1).sort(dim=1).values[:, -4:]
+            return d, torch.zeros_like(d)
+
+    inv = Invariant(8, latent=4).eval()
+    assert rotation_sensitivity(inv, x, n_rotations=10) < 1e-5
+    with pytest.raises(DataError, match="at least 2 frames"):
+        rotation_sensitivity(vae, x[:1])

@@ -28,7 +28,7 @@ def test_one_job_per_unit_of_work(plan):
         2,
         3 * n["ch03"],  # energy + ablation + control per seed
         3 * n["ch04"],  # four-well, Trp-cage and the shuffled-frames control per seed
-        8 * n["ch05"],  # seven fits and the untrained control per seed
+        9 * n["ch05"],  # seven fits, the forward-only ablation, the untrained control per seed
     ]
 
 

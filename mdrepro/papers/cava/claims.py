@@ -243,6 +243,34 @@ TRADEOFF = register(
 )
 
 
+#: Rotation sensitivity that counts as "not invariant": a rotation moves the encoding by at least
+#: a tenth of what a change of conformation does (an invariant encoder gives 0 up to rounding).
+#: Fixed before the first measurement; the paper gives no number.
+MIN_ROTATION_SENSITIVITY = 0.1
+
+NOT_ROTATION_INVARIANT = register(
+    Check(
+        id="ch03.not-rotation-invariant",
+        document=DOC,
+        where="Sect. 3",
+        statement="The VAE's encoding is not invariant to rotations of the molecule.",
+        paper="lack of invariance to rotation and translation",
+        tol_lo=MIN_ROTATION_SENSITIVITY,
+        tol_hi=math.inf,
+        unit="ratio",
+        criterion="RMS move of a held-out frame's encoding under 20 random rotations / RMS spread "
+        f"of encodings across held-out frames, per seed (energy variant), > "
+        f"{MIN_ROTATION_SENSITIVITY}",
+        fixtures={
+            REPRODUCED: [0.8, 0.9, 1.0],
+            NOT_REPRODUCED: [1e-6, 2e-6, 1e-6],
+            UNDECIDED: [0.01, 0.5, 0.2],
+        },
+        family="generation",
+    )
+)
+
+
 def _final_cv(run) -> float:
     """Final-epoch End2End (CV) loss of a run's VAE (NaN without a history)."""
     h = run.vae_history
@@ -376,6 +404,15 @@ def generation(
         + f"{width:.0f} kJ/mol) "
         + ", ".join(f"{v:.2f}" for v in diff),
         seeds=seeds,
+    )
+    rot = [float(res.run(s, "energy").rotation_sensitivity) for s in seeds]
+    cs.check(
+        NOT_ROTATION_INVARIANT.id,
+        rot,
+        "encoding move under rotation / spread across frames "
+        + ", ".join(f"{v:.2f}" for v in rot),
+        seeds=seeds,
+        note="frames are centred before encoding, so translation invariance holds by construction",
     )
     cv = [_final_cv(res.run(s, "energy")) / _final_cv(res.run(s, "ablation")) for s in seeds]
     cs.check(

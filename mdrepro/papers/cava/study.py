@@ -27,6 +27,9 @@ from mdrepro.units import A_PER_NM
 
 PAPER = "cava"
 MODULES = ("mdrepro.papers.cava.study",)
+#: Held-out frames (evenly spaced) whose encodings are tested under 20 random rotations.
+ROTATION_FRAMES = 50
+
 #: The two variants trained per seed.
 VARIANTS = ("energy", "ablation")
 
@@ -137,6 +140,9 @@ class SeedResult:
         From each held-out replica's first frame: the decoded start, then the generated frames.
     truth : numpy.ndarray, shape (n_test, gen_steps + 1, n_atoms, 3)
         The held-out replicas at the same steps.
+    rotation_sensitivity : float
+        :func:`mdrepro.models.vae.rotation_sensitivity` of the trained VAE on up to
+        :data:`ROTATION_FRAMES` held-out frames (0: the encoding ignores orientation).
     """
 
     seed: int
@@ -146,6 +152,7 @@ class SeedResult:
     reconstructed: np.ndarray
     generated: np.ndarray
     truth: np.ndarray
+    rotation_sensitivity: float = float("nan")
 
 
 def run_seed(
@@ -182,6 +189,7 @@ def run_seed(
         generate,
         latent_windows,
         reconstruct,
+        rotation_sensitivity,
         train_lstm,
         train_vae,
     )
@@ -226,7 +234,10 @@ def run_seed(
     gen = generate(vae, lstm, starts, steps)
     truth = np.stack([x[: steps * stride + 1 : stride] for x in frames.test])
     rec = reconstruct(vae, frames.test_xyz)
-    return SeedResult(seed, variant, vh, lh, rec, gen, truth)
+    test = frames.test_xyz
+    pick = np.unique(np.linspace(0, len(test) - 1, min(ROTATION_FRAMES, len(test))).astype(int))
+    rot = rotation_sensitivity(vae, test[pick], n_rotations=20, seed=seed)
+    return SeedResult(seed, variant, vh, lh, rec, gen, truth, rot)
 
 
 def gen_steps(frames: Frames, params: Mapping) -> int:

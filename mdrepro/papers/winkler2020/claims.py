@@ -90,6 +90,28 @@ BI_BEATS_UNI_ALL = register(
         family="interpolation",
     )
 )
+BI_TRAINING_HELPS = register(
+    Check(
+        id="ch05.bi-training-helps",
+        document=DOC,
+        where="slide: bi-directional interpolation, benzene",
+        statement="Training on forward and backward rollouts lowers the error of the benzene "
+        "LSTM against the same model trained forward only.",
+        paper="additional bidirectional training smooths trajectories",
+        tol_lo=0.0,
+        tol_hi=math.inf,
+        unit="relative error margin",
+        criterion="(forward-only - bidirectionally trained) / forward-only uni-directional mean "
+        "interior position error, per seed, > 0 (same data, seed, architecture and budget)",
+        measure=_rel_margin,
+        fixtures={
+            REPRODUCED: {"a": [1.0, 1.1, 0.9], "b": [0.5, 0.6, 0.45]},
+            NOT_REPRODUCED: {"a": [0.5, 0.6, 0.45], "b": [1.0, 1.1, 0.9]},
+            UNDECIDED: {"a": [1.0, 1.0, 1.0], "b": [0.5, 1.5, 0.9]},
+        },
+        family="interpolation",
+    )
+)
 LSTM_BEST = register(
     Check(
         id="ch05.lstm-best",
@@ -250,6 +272,7 @@ def interpolation(
     profile: str,
     controls: list[dict] | None = None,
     summaries: dict | None = None,
+    ablation: list | None = None,
 ) -> ClaimSet:
     """Judge the slides' statements on the chapter's results.
 
@@ -260,6 +283,11 @@ def interpolation(
     controls : list of dict, optional
         :func:`~mdrepro.papers.winkler2020.study.controls`: the untrained model's errors,
         for the negative control of the model ranking.
+    summaries : dict, optional
+        Per data set, the MD run summary (energy drift and fluctuation) for the NVE check.
+    ablation : list of FitScore, optional
+        :func:`~mdrepro.papers.winkler2020.study.ablation`: the benzene model trained on
+        forward rollouts only, for ``ch05.bi-training-helps``.
     """
     cs = ClaimSet("ch05", profile, system=SYSTEM)
     err = res.errors()
@@ -279,6 +307,18 @@ def interpolation(
         f"benzene, {bm}: bi {np.median(bi):.3g} Å vs uni {np.median(uni):.3g} Å (median)",
         seeds=seeds,
     )
+    if ablation:
+        fwd = {f.seed: f.error["uni"] for f in ablation}
+        aseeds = [s for s in seeds if s in fwd]
+        a = [fwd[s] for s in aseeds]
+        b = [res.get("benzene", bm, s).error["uni"] for s in aseeds]
+        cs.check(
+            BI_TRAINING_HELPS.id,
+            {"a": a, "b": b},
+            f"benzene, {bm}, uni-directional: forward-only trained {np.median(a):.3g} Å vs "
+            f"bidirectionally trained {np.median(b):.3g} Å (median)",
+            seeds=aseeds,
+        )
     cs.check(
         BI_BEATS_UNI_ALL.id,
         {m: {"a": per_seed(m, "uni"), "b": per_seed(m, "bi")} for m in models},

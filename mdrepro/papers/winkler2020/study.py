@@ -271,12 +271,15 @@ def fit(
     device: str = "cpu",
     progress: bool = False,
     patience: int | None = None,
+    backward: bool = True,
 ):
     """Train a dynamics model of ``kind`` on the training segments.
 
     With validation segments, the model returned holds the weights of the epoch with the
     lowest validation loss (:func:`mdrepro.training.train` with ``restore_best``), and
-    training stops after ``patience`` epochs without improvement.
+    training stops after ``patience`` epochs without improvement. ``backward=False`` trains
+    on the forward rollouts only (the ablation of the slides' "additional bidirectional
+    training").
 
     Returns
     -------
@@ -293,13 +296,13 @@ def fit(
 
     torch.manual_seed(seed)
     model = make_model(kind, seg.dim, hidden=hidden, kinetic_scale=seg.kinetic_scale)
-    obj = SegmentObjective(model)
+    obj = SegmentObjective(model, backward=backward)
     x = torch.as_tensor(seg.train)
-    data = TensorPairs(x, SegmentObjective.targets(x), device=device)
+    data = TensorPairs(x, SegmentObjective.targets(x, backward), device=device)
     val = None
     if seg.val is not None and len(seg.val):
         xv = torch.as_tensor(seg.val)
-        val = TensorPairs(xv, SegmentObjective.targets(xv), device=device)
+        val = TensorPairs(xv, SegmentObjective.targets(xv, backward), device=device)
     res = train(
         obj,
         data,
@@ -452,8 +455,12 @@ class FitScore:
     error: dict
 
 
-def fit_and_score(kind, seg: SegmentData, params, seed, device="cpu", key: str = "") -> FitScore:
-    """Train one model and score it uni- and bi-directionally on the test segments."""
+def fit_and_score(
+    kind, seg: SegmentData, params, seed, device="cpu", key: str = "", backward: bool = True
+) -> FitScore:
+    """Train one model and score it uni- and bi-directionally on the test segments
+    (``backward=False``: trained on forward rollouts only, :func:`fit`).
+    """
     model, res = fit(
         kind,
         seg,
@@ -464,6 +471,7 @@ def fit_and_score(kind, seg: SegmentData, params, seed, device="cpu", key: str =
         seed=seed,
         device=device,
         patience=params.get("patience"),
+        backward=backward,
     )
     out = FitScore(key, kind, int(seed), res, {}, {}, {})
     for mode in ("uni", "bi"):
@@ -845,6 +853,26 @@ def analyse(fits: list[FitScore], segs: dict[str, SegmentData], params) -> Inter
     )
 
 
+class _Segments:
+    """The prepared segments of each set, built once on first use (jobs share them)."""
+
+    def __init__(self, inputs, params):
+        self.inputs, self.params, self._segs = inputs, params, {}
+
+    def __call__(self, key: str) -> SegmentData:
+        if key not in self._segs:
+            split = {k: self.params[k] for k in ("train_fraction", "train_stride", "val_fraction")}
+            self._segs[key] = prepare(self.inputs.get(key), self.params["n_steps"], **split)
+        return self._segs[key]
+
+
+def _shared_params(ctx) -> dict:
+    """The parameters every unit of chapter 5 is keyed on."""
+    shared = {k: v for k, v in ctx.params.items() if k not in ("seeds", "models")}
+    shared.update(device=ctx.device, threads=STUDY_THREADS)
+    return shared
+
+
 def interpolation_jobs(ctx, inputs) -> list[Job]:
     """One unit of work per (set, model, seed) of :func:`plan`.
 
@@ -854,29 +882,48 @@ def interpolation_jobs(ctx, inputs) -> list[Job]:
     inputs : mdrepro.papers.winkler2020.datasets.Inputs
     """
     p = dict(ctx.params)
-    segs: dict = {}
-    split = {k: p[k] for k in ("train_fraction", "train_stride", "val_fraction")}
-
-    def segment(key):
-        if key not in segs:
-            segs[key] = prepare(inputs.get(key), p["n_steps"], **split)
-        return segs[key]
-
-    shared = {k: v for k, v in p.items() if k not in ("seeds", "models")}
-    shared.update(device=ctx.device, threads=STUDY_THREADS)
+    segment = _Segments(inputs, p)
     return [
         Job(
             Unit(
                 PAPER,
                 "interpolation",
                 f"{key}-{m}-s{s}",
-                params=shared,
+                params=_shared_params(ctx),
                 data={inputs.dataset(key): inputs.fingerprint(key)},
             ),
             lambda key=key, m=m, s=s: fit_and_score(m, segment(key), p, s, ctx.device, key),
         )
         for key, m, s in plan(p)
     ]
+
+
+def ablation_jobs(ctx, inputs) -> list[Job]:
+    """The forward-only ablation: the benzene model trained on forward rollouts only, per seed
+    (same data, seed, architecture and budget as its unit of :func:`interpolation_jobs`).
+    """
+    p = dict(ctx.params)
+    segment = _Segments(inputs, p)
+    m = p["benzene_model"]
+    return [
+        Job(
+            Unit(
+                PAPER,
+                "ablation",
+                f"benzene-{m}-forward-only-s{s}",
+                params=_shared_params(ctx),
+                data={inputs.dataset("benzene"): inputs.fingerprint("benzene")},
+            ),
+            lambda s=s: fit_and_score(m, segment("benzene"), p, s, ctx.device, "benzene", False),
+        )
+        for s in p["seeds"]
+    ]
+
+
+def ablation(ctx, inputs, progress: bool = True) -> list[FitScore]:
+    """The forward-only fits (:func:`ablation_jobs`), from the cache or computed."""
+    out = run_jobs(ablation_jobs(ctx, inputs), store(), progress=progress, desc="ablation")
+    return list(out.values())
 
 
 #: The model of the negative control (the ranking claim is about the LSTM).
@@ -911,16 +958,7 @@ def score_untrained(kind, seg: SegmentData, params, seed, key: str = "") -> dict
 def control_jobs(ctx, inputs) -> list[Job]:
     """The negative-control units: the temperature model untrained, on MDA 300 K, per seed."""
     p = dict(ctx.params)
-    split = {k: p[k] for k in ("train_fraction", "train_stride", "val_fraction")}
-    segs: dict = {}
-
-    def segment():
-        if "300K" not in segs:
-            segs["300K"] = prepare(inputs.get("300K"), p["n_steps"], **split)
-        return segs["300K"]
-
-    shared = {k: v for k, v in p.items() if k not in ("seeds", "models")}
-    shared.update(device=ctx.device, threads=STUDY_THREADS)
+    segment = _Segments(inputs, p)
     m = CONTROL_MODEL
     return [
         Job(
@@ -928,10 +966,10 @@ def control_jobs(ctx, inputs) -> list[Job]:
                 PAPER,
                 "control",
                 f"300K-{m}-untrained-s{s}",
-                params=shared,
+                params=_shared_params(ctx),
                 data={inputs.dataset("300K"): inputs.fingerprint("300K")},
             ),
-            lambda s=s: score_untrained(m, segment(), p, s, "300K"),
+            lambda s=s: score_untrained(m, segment("300K"), p, s, "300K"),
         )
         for s in p["seeds"]
     ]
@@ -962,4 +1000,4 @@ def chapter_jobs(ctx) -> list[Job]:
     from mdrepro.papers.winkler2020 import datasets
 
     inputs = datasets.load(ctx)
-    return interpolation_jobs(ctx, inputs) + control_jobs(ctx, inputs)
+    return interpolation_jobs(ctx, inputs) + ablation_jobs(ctx, inputs) + control_jobs(ctx, inputs)

@@ -109,10 +109,12 @@ def test_study_and_claims_run_and_are_deterministic(tiny_set):
         "ch03.generated-reaches-end",
         "ch03.reconstruction-physical",
         "ch03.energy-term-necessary",
+        "ch03.not-rotation-invariant",
         "ch03.energy-cv-tradeoff",
         "ch03.energy-loss-lowers-bond-deviation",
     ]
     assert all(c.spread.startswith("n=1: ") for c in cs.claims)
+    assert a[0].rotation_sensitivity > 0.1  # a Cartesian encoder sees orientation
     table = res.validity_table()
     assert set(table.source) == {"MD", "reconstructed", "generated"}
     rows = study.differences(TINY, None, fr)
@@ -125,8 +127,8 @@ def test_claim_verdicts_follow_the_numbers(tiny_set):
     en = study.energy_model(fr, None, {"forcefield": "amber99sbildn", "solvent": "obc"})
     truth = fr.test[0][None, ::2][:, :10]
 
-    def res(seed, variant, gen, rec):
-        return study.SeedResult(seed, variant, None, None, rec, gen, truth)
+    def res(seed, variant, gen, rec, rot=0.9):
+        return study.SeedResult(seed, variant, None, None, rec, gen, truth, rot + 0.01 * seed)
 
     noisy = fr.test_xyz + 0.02 * np.random.default_rng(0).normal(size=fr.test_xyz.shape)
     seeds = (0, 1, 2)  # three seeds: the fewest from which the rule draws a verdict
@@ -145,12 +147,13 @@ def test_claim_verdicts_follow_the_numbers(tiny_set):
     assert v["ch03.generated-energy-in-md"] == "reproduced"
     assert v["ch03.energy-loss-lowers-bond-deviation"] == "reproduced"
     assert v["ch03.generated-stretches"] in ("reproduced", "not reproduced"), stretch
+    assert v["ch03.not-rotation-invariant"] == "reproduced"
     flat = np.repeat(truth[:, :1], truth.shape[1], axis=1) * 1.3  # no stretch, bad bonds
     bad = [
         r
         for s in seeds
         for r in (
-            res(s, "energy", flat, noisy.astype(np.float32)),
+            res(s, "energy", flat, noisy.astype(np.float32), rot=1e-6),
             res(s, "ablation", flat, fr.test_xyz),
         )
     ]
@@ -160,6 +163,7 @@ def test_claim_verdicts_follow_the_numbers(tiny_set):
         "ch03.generated-energy-in-md",
         "ch03.energy-loss-lowers-bond-deviation",
         "ch03.reconstruction-physical",
+        "ch03.not-rotation-invariant",
     ):
         assert vb[cid] == "not reproduced", (cid, vb[cid])
     assert vb["ch03.energy-term-necessary"] == "undecided"  # identical frames: no difference
@@ -205,6 +209,6 @@ def test_notebook_runs_end_to_end_on_user_files(tmp_path):
         progress_bar=False,
     )
     claims = json.loads((out / "claims" / "ch03.json").read_text())
-    assert claims["chapter"] == "ch03" and len(claims["claims"]) == 9
+    assert claims["chapter"] == "ch03" and len(claims["claims"]) == 10
     figs = {p.stem for p in (out / "figures").glob("*.png")}
     assert {"ch03_fig2", "ch03_fig3", "ch03_geometry", "ch03_energies", "ch03_training"} <= figs

@@ -134,6 +134,29 @@ def test_claims_follow_the_data():
     assert "n=2: " in two.claims[0].spread
 
 
+def test_forward_only_ablation_follows_the_errors():
+    # uni error of the LSTM in _results(): 0.2 x (1 + 0.01 s); forward-only fits worse or better
+    worse = [SimpleNamespace(seed=s, error={"uni": 0.4 * (1 + 0.01 * s)}) for s in (0, 1, 2)]
+    better = [SimpleNamespace(seed=s, error={"uni": 0.1 * (1 + 0.02 * s)}) for s in (0, 1, 2)]
+    v = claims.interpolation(_results(), "ci", ablation=worse).verdicts()
+    assert v["ch05.bi-training-helps"] == "reproduced"
+    v = claims.interpolation(_results(), "ci", ablation=better).verdicts()
+    assert v["ch05.bi-training-helps"] == "not reproduced"
+    assert "ch05.bi-training-helps" not in claims.interpolation(_results(), "ci").verdicts()
+
+
+def test_forward_only_fit_trains_on_forward_rollouts_only():
+    R, V = _oscillating_mda()
+    ps = PhaseSpaceSet("x", R * 0.1, V * 100, np.array([6, 6, 6, 8, 8, 1, 1, 1, 1]), 0.5)
+    seg = study.prepare(ps, 20, 0.5, 5)
+    p = {"hidden": 8, "epochs": 2, "lr": 1e-3, "batch_size": 8}
+    fwd = study.fit_and_score("LSTM", seg, p, 0, key="benzene", backward=False)
+    both = study.fit_and_score("LSTM", seg, p, 0, key="benzene")
+    assert fwd.train.epochs == both.train.epochs == 2
+    # same seed and data, different objective: different weights, so different errors
+    assert fwd.error["uni"] != both.error["uni"]
+
+
 @pytest.mark.slow
 def test_ch05_notebook_runs_end_to_end_on_user_files(tmp_path):
     pm = pytest.importorskip("papermill")
@@ -171,7 +194,7 @@ def test_ch05_notebook_runs_end_to_end_on_user_files(tmp_path):
         progress_bar=False,
     )
     doc = json.loads((out / "claims" / "ch05.json").read_text())
-    assert doc["chapter"] == "ch05" and len(doc["claims"]) == 10
+    assert doc["chapter"] == "ch05" and len(doc["claims"]) == 11
     figs = {p.stem for p in (out / "figures").glob("*.png")}
     assert {
         "ch05_benzene_uni_bi",
