@@ -65,6 +65,13 @@ def cmd_data_list(args) -> int:
     return 0
 
 
+def _tag(profile: str) -> str:
+    """Suffix of a stage name outside the ci profile (``" (paper)"``), so that a paper-scale
+    build's timings never overwrite the ci ones.
+    """
+    return "" if profile == "ci" else f" ({profile})"
+
+
 def cmd_data_build(args) -> int:
     """Build (or resume) data sets."""
     from mdrepro import data
@@ -80,7 +87,8 @@ def cmd_data_build(args) -> int:
         t0 = time.perf_counter()
         cached = data.entry(name, args.profile).exists() and not args.force
         path = data.build(name, args.profile, force=args.force, progress=not args.quiet)
-        timings.record(f"data: {name}", time.perf_counter() - t0, reused=cached)
+        stage = f"data: {name}{_tag(args.profile)}"
+        timings.record(stage, time.perf_counter() - t0, reused=cached)
         print(f"{name} ({args.profile}): {path}" + (" (cached)" if cached else ""))
     return 0
 
@@ -146,7 +154,7 @@ def cmd_run(args) -> int:
             print(f"mdrepro: error: {exc}; the last good page was kept", file=sys.stderr)
             continue
         finally:
-            timings.record(f"run: {ch.id}", time.perf_counter() - t0)
+            timings.record(f"run: {ch.id}{_tag(args.profile)}", time.perf_counter() - t0)
         print(f"{ch.id}: {time.perf_counter() - t0:.0f} s -> {nb}")
     if failed:
         print(f"mdrepro: error: failed: {', '.join(failed)}", file=sys.stderr)
@@ -200,7 +208,8 @@ def cmd_study_run(args) -> int:
         t0 = time.perf_counter()
         cached = st.has(job.unit)
         run_jobs([job], st, progress=not args.quiet, desc=job.unit.id)
-        timings.record(f"study: {ch.id} | {job.unit.id}", time.perf_counter() - t0, reused=cached)
+        stage = f"study: {ch.id} | {job.unit.study}/{job.unit.id}{_tag(args.profile)}"
+        timings.record(stage, time.perf_counter() - t0, reused=cached)
         print(f"{ch.id} {job.unit.id}: {st.path(job.unit)}" + (" (cached)" if cached else ""))
     return 0
 
@@ -248,22 +257,55 @@ def cmd_figure(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    """Publish a chapter's paper-scale results, or verify every published chapter."""
+    from mdrepro.book import paper_scale
+
+    if args.verify:
+        found = paper_scale.published()
+        bad = 0
+        for p in found:
+            problems = p.verify()
+            state = "STALE (" + "; ".join(p.stale()) + ")" if p.stale() else "current"
+            print(f"{p.chapter}: {p.claims.summary()}; {state}; {len(problems)} problem(s)")
+            for line in problems:
+                print(f"  {line}")
+            bad += bool(problems)
+        if not found:
+            print("no paper-scale results are published (results/paper/ is empty)")
+        if bad:
+            raise MdreproError(f"{bad} published chapter(s) failed verification")
+        return 0
+    if not args.chapter:
+        raise MdreproError("expected a chapter to publish (e.g. ch04) or --verify, found none")
+    from mdrepro import publish
+
+    t0 = time.perf_counter()
+    out = publish.publish(get_chapter(args.chapter).id, resolve_device(args.device))
+    p = paper_scale.load(out.name, out.parent)
+    print(f"{out}: {p.claims.summary()} ({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
 def write_scorecard() -> Path:
     """Write book/generated/scorecard.md (with its figure and the counts table of the
     introduction) from every executed chapter's claims, with paper-scale claims beside them
-    when ``results/paper/claims/`` holds any.
+    when ``results/paper/<chapter>/`` holds any (``mdrepro publish``).
     """
     from mdrepro.book import scorecard
     from mdrepro.book.claims import load_claims
 
     sets = load_claims(EXECUTED / "claims")
-    paper_dir = ROOT / "results" / "paper" / "claims"
-    paper_sets = load_claims(paper_dir) if paper_dir.is_dir() else []
+    from mdrepro.book import paper_scale
+
+    found = paper_scale.published()
+    paper_sets = [p.claims for p in found]
+    stale = {p.chapter for p in found if p.stale()}
     titles = {c.id: c.title for c in CHAPTERS.values()}
     profile = sets[0].profile if sets else "ci"
     rec = ROOT / "results" / profile / "verdicts.json"
     recorded = json.loads(rec.read_text()) if rec.is_file() else None
-    return scorecard.write(sets, GENERATED, titles, paper_sets, recorded)
+    return scorecard.write(sets, GENERATED, titles, paper_sets, recorded, stale)
 
 
 def record_verdicts() -> Path:
@@ -460,6 +502,20 @@ def build_parser() -> argparse.ArgumentParser:
         "which later builds show changes on the verdict log",
     )
     b.set_defaults(func=cmd_book)
+
+    pb = sub.add_parser(
+        "publish",
+        help="publish a chapter's finished paper-scale units into results/paper/ (or --verify)",
+    )
+    pb.add_argument("chapter", nargs="?", help="chapter id, e.g. ch04")
+    pb.add_argument("--device", default="cpu", help="the device the units ran on: cpu or cuda")
+    pb.add_argument(
+        "--verify",
+        action="store_true",
+        help="check every published chapter (checksums, size, verdicts recomputed from the "
+        "stored units with the current claims code) instead of publishing",
+    )
+    pb.set_defaults(func=cmd_publish)
 
     t = sub.add_parser("timings", help="print this run's stage timings (or start a run)")
     t.add_argument("action", nargs="?", choices=["show", "start"], default="show")

@@ -431,7 +431,8 @@ def controls_html(controls: Iterable[Control]) -> str:
 
 
 def load_claims(directory: str | Path) -> list[ClaimSet]:
-    """Read every ``*.json`` claim file in ``directory`` (sorted by chapter).
+    """Read every ``*.json`` claim file in ``directory`` (sorted by chapter), or the one file
+    ``directory`` names.
 
     Raises
     ------
@@ -439,7 +440,9 @@ def load_claims(directory: str | Path) -> list[ClaimSet]:
         When a record lacks a field of :class:`Claim` (one line: which file, which fields).
     """
     sets = []
-    for f in sorted(Path(directory).glob("*.json")):
+    directory = Path(directory)
+    files = [directory] if directory.is_file() else sorted(directory.glob("*.json"))
+    for f in files:
         doc = json.loads(f.read_text())
         claims = []
         for c in doc["claims"]:

@@ -3,14 +3,14 @@
 Per document it counts the three verdicts of the paper's own statements (claims that test a
 statement the document does not make are counted apart, as ``beyond_paper``) and the statements
 that cannot be checked here; one figure shows every claim against its tolerance; a table per
-chapter follows. When paper-scale claims exist (``results/paper/claims/``), their verdicts stand
+chapter follows. When paper-scale claims exist (``results/paper/<chapter>/``), their verdicts stand
 beside the ci ones and a disagreement is marked.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,14 +199,28 @@ def counts_table(dcs: Sequence[DocumentCounts], chapters: Mapping[str, str] | No
     return "\n".join(rows) + "\n"
 
 
-def _paper_scale_column(sets: Sequence[ClaimSet], paper_sets: Sequence[ClaimSet]) -> str:
+def _paper_scale_column(
+    sets: Sequence[ClaimSet], paper_sets: Sequence[ClaimSet], stale: Collection[str] = ()
+) -> str:
     paper_v = {c.id: c.verdict for s in paper_sets for c in s.claims}
+    chapters = {s.chapter for s in paper_sets}
     rows = ["| claim | ci | paper scale |", "| --- | --- | --- |"]
     for s in sets:
+        if s.chapter not in chapters:
+            continue
         for c in s.claims:
             p = paper_v.get(c.id)
             mark = "" if p is None or p == c.verdict else " ⚠ differs"
+            if p is not None and s.chapter in stale:
+                mark += " (stale: code or params changed since it was published)"
             rows.append(f"| `{c.id}` | {c.verdict} | {p or 'not run'}{mark} |")
+    unpublished = sorted({s.chapter for s in sets} - chapters)
+    if unpublished:
+        rows += [
+            "",
+            f"No paper-scale result is published yet for {', '.join(unpublished)} (see the "
+            "cost table on the benchmarks page).",
+        ]
     return "\n".join(rows)
 
 
@@ -215,8 +229,9 @@ def markdown(
     titles: Mapping[str, str] | None = None,
     figure_file: str | None = None,
     paper_sets: Sequence[ClaimSet] = (),
+    stale: Collection[str] = (),
 ) -> str:
-    """The scorecard page."""
+    """The scorecard page; ``stale``: chapters whose paper-scale result is stale."""
     titles = titles or {}
     out = [
         "# Scorecard",
@@ -257,7 +272,15 @@ def markdown(
             "",
         ]
     if paper_sets:
-        out += ["## ci and paper scale", "", _paper_scale_column(sets, paper_sets), ""]
+        out += [
+            "## ci and paper scale",
+            "",
+            "Paper-scale results are published by `mdrepro publish` into `results/paper/` with "
+            "their provenance, and re-checked by CI from the stored summaries.",
+            "",
+            _paper_scale_column(sets, paper_sets, stale),
+            "",
+        ]
     for s in sets:
         out += ["", f"## {titles.get(s.chapter, s.chapter)}", "", s.summary() + ".", ""]
         out.append("```{raw} html")
@@ -297,6 +320,7 @@ def write(
     titles: Mapping[str, str] | None = None,
     paper_sets: Sequence[ClaimSet] = (),
     recorded: Mapping[str, str] | None = None,
+    stale: Collection[str] = (),
 ) -> Path:
     """Write ``scorecard.md``, ``scorecard.png``, ``counts.md`` and ``verdict-changes.md``
     into ``directory``.
@@ -321,5 +345,5 @@ def write(
         else "*No verdicts are recorded for this profile yet.*\n",
     )
     path = directory / "scorecard.md"
-    atomic_write_text(path, markdown(sets, titles, fig_name, paper_sets))
+    atomic_write_text(path, markdown(sets, titles, fig_name, paper_sets, stale))
     return path

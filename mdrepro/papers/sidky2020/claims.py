@@ -9,7 +9,7 @@ section was skipped: its claims are then undecided, with no samples) and the Trp
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -723,3 +723,16 @@ def lss(
         seeds=seeds,
     )
     return cs
+
+
+def from_units(results: Mapping[str, Sequence], profile: str, seeds: Sequence[int]) -> ClaimSet:
+    """The chapter's claims from its units' results grouped by study, in seed order (what
+    ``mdrepro publish`` stores and CI re-checks): ``fourwell``, ``trpcage`` and ``control``.
+    """
+    return lss(
+        list(results.get("fourwell", [])),
+        list(results["trpcage"]),
+        profile,
+        seeds,
+        list(results.get("control", [])),
+    )

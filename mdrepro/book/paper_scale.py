@@ -1,0 +1,242 @@
+"""Paper-scale results published with the book: read, verify, render beside the ci ones.
+
+``mdrepro publish CHAPTER`` (:mod:`mdrepro.publish`) writes ``results/paper/<chapter>/``:
+``claims.json``, ``provenance.json``, ``units/<study>/<id>.npz`` (compact typed summaries) and
+``figures/*.png``. This module
+
+* :func:`load` - the published result of a chapter (None when there is none);
+* :meth:`Published.stale` - why the result no longer matches the code: the study's code hash
+  or the paper profile's params hash differs from the recorded one (the units would now be
+  computed differently). A stale result is shown, marked stale, and not re-checked;
+* :meth:`Published.verify` - what CI runs: every file's sha256 against the provenance, the
+  size limit, and the verdicts and values recomputed from the stored units with the current
+  claims code against ``claims.json``. A mismatch that is not stale fails the tests;
+* :func:`beside` / :func:`show` - the chapter page's table of ci and paper-scale verdicts and
+  the paper-scale figures.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from mdrepro.book.claims import ClaimSet, load_claims, verdict_html
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Published paper-scale results, one folder per chapter.
+PAPER_RESULTS = ROOT / "results" / "paper"
+
+
+@dataclass
+class Published:
+    """One chapter's published paper-scale results.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        ``results/paper/<chapter>``.
+    provenance : dict
+        ``provenance.json``.
+    claims : mdrepro.book.claims.ClaimSet
+        ``claims.json``.
+    """
+
+    folder: Path
+    provenance: dict
+    claims: ClaimSet
+
+    @property
+    def chapter(self) -> str:
+        """Chapter id."""
+        return self.provenance["chapter"]
+
+    @property
+    def status(self) -> str:
+        """``complete`` or ``partial``."""
+        return self.provenance.get("status", "?")
+
+    @cached_property
+    def _current(self) -> tuple[str, str]:
+        from mdrepro import papers
+        from mdrepro.publish import params_hash
+
+        code = papers.store(self.chapter).code
+        params = papers.module(self.chapter, "params").resolve(self.chapter, "paper")
+        return code, params_hash(params)
+
+    def stale(self) -> list[str]:
+        """Why the published units no longer match the code (empty: they match)."""
+        code, params = self._current
+        out = []
+        if code != self.provenance["code_hash"]:
+            out.append(
+                f"study code hash {code} differs from the published {self.provenance['code_hash']}"
+            )
+        if params != self.provenance["params_hash"]:
+            out.append(
+                f"paper params hash {params} differs from the published "
+                f"{self.provenance['params_hash']}"
+            )
+        return out
+
+    def units(self) -> tuple[list, list]:
+        """The stored units (:class:`mdrepro.results.Unit`-like records) and their results,
+        in publication order.
+        """
+        from types import SimpleNamespace
+
+        from mdrepro import results
+
+        docs = self.provenance["units"]
+        res = [results.from_bytes((self.folder / d["file"]).read_bytes()) for d in docs]
+        return [SimpleNamespace(study=d["study"], id=d["id"]) for d in docs], res
+
+    def recompute(self) -> ClaimSet:
+        """The claims recomputed from the stored units with the current claims code."""
+        from mdrepro.publish import by_study, chapter_claims
+
+        units, res = self.units()
+        return chapter_claims(
+            self.chapter, by_study(units, res), "paper", self.provenance["seeds"]
+        )
+
+    def verify(self) -> list[str]:
+        """Problems CI fails on (empty: none). Checksums and size always; the verdicts only
+        when the result is not :meth:`stale`.
+        """
+        from mdrepro.publish import LIMIT_BYTES, _same_claims, sha256_file
+
+        out = []
+        files = self.provenance.get("files", {})
+        on_disk = sorted(
+            p.relative_to(self.folder).as_posix()
+            for p in self.folder.rglob("*")
+            if p.is_file() and p.name != "provenance.json"
+        )
+        for f in sorted(set(files) | set(on_disk)):
+            if f not in files:
+                out.append(f"{f}: not listed in provenance.json")
+            elif f not in on_disk:
+                out.append(f"{f}: listed in provenance.json but missing")
+            elif sha256_file(self.folder / f) != files[f]:
+                out.append(f"{f}: sha256 differs from provenance.json")
+        size = sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
+        if size > LIMIT_BYTES:
+            out.append(f"{size / 2**20:.1f} MiB published, more than the limit")
+        if out or self.stale():
+            return out
+        for diff in _same_claims(self.claims, self.recompute()):
+            out.append(f"claims.json vs recomputed: {diff}")
+        return out
+
+    def figure_files(self) -> list[Path]:
+        """The published PNG figures."""
+        return [self.folder / f for f in self.provenance.get("figures", [])]
+
+    def header(self) -> str:
+        """One paragraph: what ran, where, from which commit; stale or not."""
+        p = self.provenance
+        m = p.get("machine", {})
+        wall = sum(d.get("wall_time_s") or 0 for d in p.get("data", {}).values())
+        units = sum(unit_seconds(u.get("timings_s", {})) for u in p.get("units", []))
+        stale = self.stale()
+        text = (
+            f"Paper profile ({p['status']}), seeds {', '.join(map(str, p['seeds']))}; commit "
+            f"{p['commit'][:12]}; code {p['code_hash']}, params {p['params_hash']}; "
+            f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, GPU {m.get('gpu', 'none')}; "
+            f"data built in {wall / 60:.1f} min, units' own timers {units / 60:.1f} min. "
+        )
+        if stale:
+            text += "**STALE**: " + "; ".join(stale) + "."
+        else:
+            text += "Matches this code (not stale)."
+        return text
+
+
+def unit_seconds(timings: dict) -> float:
+    """A unit's wall time from its recorded timers (``result.wall_s``, else the sum of its
+    top-level ``*_s`` / ``*_seconds`` timers; throughputs ``*_per_s`` are not times).
+    """
+    if "result.wall_s" in timings:
+        return float(timings["result.wall_s"])
+    return float(
+        sum(
+            v
+            for k, v in timings.items()
+            if k.count(".") == 1
+            and k.endswith(("_s", "_seconds"))
+            and not k.endswith("per_s")
+            and isinstance(v, (int, float))
+        )
+    )
+
+
+def load(chapter: str, root: str | Path | None = None) -> Published | None:
+    """The published paper-scale result of ``chapter`` (None when none is published)."""
+    folder = Path(root or PAPER_RESULTS) / chapter
+    prov = folder / "provenance.json"
+    if not prov.is_file():
+        return None
+    sets = load_claims(folder / "claims.json")[0]
+    return Published(folder, json.loads(prov.read_text()), sets)
+
+
+def published(root: str | Path | None = None) -> list[Published]:
+    """Every chapter's published result, by chapter."""
+    folder = Path(root or PAPER_RESULTS)
+    if not folder.is_dir():
+        return []
+    out = [load(p.name, folder) for p in sorted(folder.iterdir()) if p.is_dir()]
+    return [p for p in out if p is not None]
+
+
+def beside(ci: ClaimSet | None, paper: Published) -> str:
+    """HTML table: each claim's ci verdict beside the paper-scale one (and what was measured
+    at paper scale); a disagreement is marked.
+    """
+    from html import escape
+
+    ci_v = {c.id: c for c in (ci.claims if ci else [])}
+    stale = " (stale)" if paper.stale() else ""
+    rows = [
+        "<table class='claims'><thead><tr><th>claim</th><th>ci</th>"
+        f"<th>paper scale{stale}</th><th>measured at paper scale</th></tr></thead><tbody>"
+    ]
+    for c in paper.claims.claims:
+        mine = ci_v.get(c.id)
+        mark = " ⚠ differs" if mine is not None and mine.verdict != c.verdict else ""
+        rows.append(
+            f"<tr><td><code>{escape(c.id)}</code></td>"
+            f"<td>{verdict_html(mine.verdict) if mine else 'not run'}</td>"
+            f"<td>{verdict_html(c.verdict)}{mark}</td><td>{escape(c.measured)}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def show(chapter: str, ci: ClaimSet | None = None, figures: bool = True) -> Any:
+    """Render the published paper-scale result of ``chapter`` in a notebook: provenance line,
+    verdicts beside ``ci``, the figures. Says so plainly when nothing is published.
+    """
+    from IPython.display import HTML, Image, Markdown, display
+
+    paper = load(chapter)
+    if paper is None:
+        display(
+            Markdown(
+                f"*No paper-scale result of {chapter} is published yet "
+                f"(`mdrepro build {chapter} --profile paper`, then `mdrepro publish {chapter}`).*"
+            )
+        )
+        return None
+    display(Markdown(paper.header()))
+    display(Markdown(f"Paper scale: {paper.claims.summary()}."))
+    display(HTML(beside(ci, paper)))
+    if figures:
+        for f in paper.figure_files():
+            display(Markdown(f"**{f.stem}** (paper scale)"))
+            display(Image(filename=str(f), width=720))
+    return paper

@@ -1,0 +1,397 @@
+"""Publish a finished paper-scale run of a chapter into ``results/paper/<chapter>/``.
+
+``mdrepro publish CHAPTER`` is the only way results enter ``results/paper/``. It
+
+1. refuses a working tree with uncommitted changes to tracked files (the commit it records
+   must be the code that ran);
+2. plans the chapter's units of work under the ``paper`` profile, with no overrides, and
+   requires every one of them in the results cache. A unit's cache key hashes its parameters,
+   its data fingerprints and its study's code hash, so a unit run with other parameters, other
+   data or other code is simply not found: this is the check that nothing differs from the
+   paper profile;
+3. stores each unit as a small typed summary (:func:`compact`: per-frame distributions longer
+   than :data:`COMPACT_MIN` values become :data:`N_QUANTILES` quantiles, which keep the
+   median and the extremes exact), and refuses if the claims computed from the summaries
+   differ from the claims computed from the full results;
+4. writes the claims (with the current claims code), the chapter's figures (regenerated from
+   the cached units through the paper's figure registry) and ``provenance.json``: commit, code
+   hash and the sha256 of every module's source, params hash, lock-file hash, CPU/GPU,
+   threads, wall times, the data manifests' checksums and the sha256 of every published file;
+5. refuses more than :data:`LIMIT_BYTES`, and replaces the chapter's folder in one rename
+   (nothing half-written is ever left in ``results/paper``).
+
+:mod:`mdrepro.book.paper_scale` reads, verifies and renders what this module writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mdrepro.errors import DataError
+
+__all__ = [
+    "COMPACT_MIN",
+    "LIMIT_BYTES",
+    "N_QUANTILES",
+    "PAPER_RESULTS",
+    "compact",
+    "params_hash",
+    "publish",
+]
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Where published paper-scale results live (committed with the book).
+PAPER_RESULTS = ROOT / "results" / "paper"
+#: Most bytes one chapter may publish.
+LIMIT_BYTES = 5 * 1024 * 1024
+#: 1-D arrays longer than this are stored as quantiles.
+COMPACT_MIN = 4096
+#: Quantiles kept of a compacted array (odd: the middle one is the median).
+N_QUANTILES = 1001
+
+
+# ------------------------------------------------------------------------------ summaries
+def compact(obj: Any, path: str = "result") -> tuple[Any, list[str]]:
+    """A small copy of a typed result: every 1-D float array longer than :data:`COMPACT_MIN`
+    becomes its :data:`N_QUANTILES` quantiles (probabilities ``0, 0.001, ..., 1``).
+
+    The median, minimum and maximum of such an array are unchanged (the median of the
+    quantiles is the 0.5 quantile), and histograms of it keep their shape; its mean and
+    standard deviation are approximate, so a claim that needs them must store them as numbers.
+
+    Parameters
+    ----------
+    obj : dataclass instance, list, tuple, dict, array or scalar
+    path : str
+        Name of ``obj`` in the notes.
+
+    Returns
+    -------
+    compacted : same type as ``obj``
+    notes : list of str
+        ``"result.rg_values_md: 400000 values -> 1001 quantiles"``, one per compacted array.
+    """
+    notes: list[str] = []
+
+    def walk(x: Any, where: str) -> Any:
+        if dataclasses.is_dataclass(x) and not isinstance(x, type):
+            changes = {
+                f.name: walk(getattr(x, f.name), f"{where}.{f.name}")
+                for f in dataclasses.fields(x)
+                if f.init
+            }
+            return dataclasses.replace(x, **changes)
+        if isinstance(x, np.ndarray):
+            if x.ndim == 1 and x.dtype.kind == "f" and x.size > COMPACT_MIN:
+                q = np.quantile(x, np.linspace(0.0, 1.0, N_QUANTILES)).astype(x.dtype)
+                notes.append(f"{where}: {x.size} values -> {N_QUANTILES} quantiles")
+                return q
+            return x
+        if isinstance(x, list):
+            return [walk(v, f"{where}[{i}]") for i, v in enumerate(x)]
+        if isinstance(x, tuple):
+            return tuple(walk(v, f"{where}[{i}]") for i, v in enumerate(x))
+        if isinstance(x, dict):
+            return {k: walk(v, f"{where}[{k!r}]") for k, v in x.items()}
+        return x
+
+    return walk(obj, path), notes
+
+
+def params_hash(params: Mapping[str, Any]) -> str:
+    """sha256 (16 hex) of a chapter's resolved parameters (canonical JSON)."""
+    from mdrepro.data.cache import canonical_json
+
+    return hashlib.sha256(canonical_json(params).encode()).hexdigest()[:16]
+
+
+def sha256_file(path: str | Path) -> str:
+    """sha256 (64 hex) of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=30
+    ).stdout.strip()
+
+
+def clean_commit() -> str:
+    """The full commit hash of HEAD; raises :class:`DataError` if tracked files changed."""
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    if dirty:
+        files = [line[3:] for line in dirty.splitlines()]
+        more = f" and {len(files) - 5} more" if len(files) > 5 else ""
+        raise DataError(
+            "expected a clean working tree to publish from (the commit must be the code that "
+            f"ran), found uncommitted changes in {', '.join(files[:5])}{more}"
+        )
+    return _git("rev-parse", "HEAD")
+
+
+# -------------------------------------------------------------------------------- helpers
+def by_study(units: Sequence, results: Sequence) -> dict[str, list]:
+    """Results grouped by study, in the order of ``units`` (the seeds' order)."""
+    out: dict[str, list] = {}
+    for u, r in zip(units, results, strict=True):
+        out.setdefault(u.study, []).append(r)
+    return out
+
+
+def chapter_claims(chapter: str, grouped: Mapping[str, list], profile: str, seeds):
+    """The chapter's claims from its units' results, with the current claims code (the
+    paper's ``claims.from_units``).
+    """
+    from mdrepro import papers
+
+    mod = papers.module(chapter, "claims")
+    if not hasattr(mod, "from_units"):
+        raise DataError(
+            f"expected {mod.__name__}.from_units (claims from a chapter's units) to publish "
+            f"{chapter}, found none: this chapter cannot be published yet"
+        )
+    return mod.from_units(grouped, profile, list(seeds))
+
+
+def _same_claims(a, b) -> list[str]:
+    """Differences between two claim sets: verdicts, and values beyond 1e-9 relative."""
+    out = []
+    va = {c.id: c for c in a.claims}
+    vb = {c.id: c for c in b.claims}
+    for cid in sorted(set(va) | set(vb)):
+        ca, cb = va.get(cid), vb.get(cid)
+        if ca is None or cb is None:
+            out.append(f"{cid}: present in only one")
+            continue
+        if ca.verdict != cb.verdict:
+            out.append(f"{cid}: verdict {ca.verdict} vs {cb.verdict}")
+        x, y = ca.value, cb.value
+        if x is None or y is None:
+            if (x is None) != (y is None):
+                out.append(f"{cid}: value {x} vs {y}")
+        elif not (math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)):
+            out.append(f"{cid}: value {x} vs {y}")
+    return out
+
+
+def _timings(chapter: str, data_names: Sequence[str]) -> list[dict]:
+    """Stage records of the paper-profile build of ``chapter`` (``build/timings``)."""
+    from mdrepro.book import timings
+
+    out = []
+    for stage, doc in sorted(timings.stages().items()):
+        if not stage.endswith("(paper)"):
+            continue
+        if stage.startswith((f"study: {chapter} |", f"run: {chapter}")) or any(
+            stage.startswith(f"data: {n}") for n in data_names
+        ):
+            out.append({"stage": stage, "seconds": doc["seconds"], "reused": doc["reused"]})
+    return out
+
+
+def _gpu(device: str) -> str:
+    if device != "cuda":
+        return "none"
+    try:  # pragma: no cover - GPU only
+        import torch
+
+        return torch.cuda.get_device_name(0)
+    except Exception:  # pragma: no cover
+        return "?"
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+# -------------------------------------------------------------------------------- publish
+def publish(
+    chapter: str,
+    device: str = "cpu",
+    out_root: str | Path | None = None,
+    figures: bool = True,
+    require_clean: bool = True,
+) -> Path:
+    """Publish the paper-scale results of ``chapter`` (see the module docstring).
+
+    Parameters
+    ----------
+    chapter : str
+        Chapter id, e.g. ``"ch04"``.
+    device : str
+        The device the units ran on (``"cpu"`` or ``"cuda"``; part of each unit's key).
+    out_root : path, optional
+        Default :data:`PAPER_RESULTS`.
+    figures : bool
+        Regenerate the chapter's figures from the cached units.
+    require_clean : bool
+        Refuse a dirty tree (tests turn this off).
+
+    Returns
+    -------
+    pathlib.Path
+        ``<out_root>/<chapter>``.
+    """
+    from mdrepro import papers, plots, provenance, results
+    from mdrepro.data import entry
+    from mdrepro.data.cache import atomic_write_text
+
+    commit = clean_commit() if require_clean else _git("rev-parse", "HEAD")
+    ch = papers.get_chapter(chapter)
+    params = papers.module(ch, "params").resolve(ch.id, "paper")
+    jobs = papers.jobs(ch.id, "paper", device)
+    study = papers.module(ch, "study")
+    store = study.store()
+    missing = [f"{j.unit.study}/{j.unit.id}" for j in jobs if not store.has(j.unit)]
+    if missing:
+        raise DataError(
+            f"expected all {len(jobs)} units of {ch.id} under the paper profile (device "
+            f"{device}) in the results cache with this code, found {len(missing)} missing "
+            f"({', '.join(missing[:4])}); run `mdrepro build {ch.id} --profile paper` first"
+        )
+    units = [j.unit for j in jobs]
+    full = [store.get(u) for u in units]
+    pairs = [compact(r, f"{u.study}/{u.id}") for u, r in zip(units, full, strict=True)]
+    small, notes = [s for s, _ in pairs], [n for _, n in pairs]
+    seeds = params["seeds"]
+    claims_full = chapter_claims(ch.id, by_study(units, full), "paper", seeds)
+    claims = chapter_claims(ch.id, by_study(units, small), "paper", seeds)
+    diff = _same_claims(claims_full, claims)
+    if diff:
+        raise DataError(
+            f"expected the compact summaries of {ch.id} to give the same claims as the full "
+            f"results, found differences: {'; '.join(diff[:3])}"
+        )
+
+    out_root = Path(out_root) if out_root is not None else PAPER_RESULTS
+    out = out_root / ch.id
+    staging = out_root / f".{ch.id}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        unit_docs = []
+        for u, r, note in zip(units, small, notes, strict=True):
+            rel = Path("units") / u.study / f"{u.id}.npz"
+            dst = staging / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_bytes(results.to_bytes(r))
+            info = results.run_info_path(store.path(u))
+            run = json.loads(info.read_text()) if info.is_file() else {}
+            unit_docs.append(
+                {
+                    "study": u.study,
+                    "id": u.id,
+                    "key": u.key(store.code),
+                    "file": rel.as_posix(),
+                    "compacted": list(note),
+                    "timings_s": run.get("timings", {}),
+                    "host_cpu": run.get("cpu", ""),
+                }
+            )
+        atomic_write_text(staging / "claims.json", claims.to_json())
+        fig_files = []
+        if figures:
+            plots.set_style()
+            ctx = papers.context(ch.id, "paper", device)
+            registry = papers.module(ch, "figures").FIGURES.get(ch.id, {})
+            for name, make in registry.items():
+                p = plots.save_figure(make(ctx), f"{ch.id}_{name}", staging / "figures")
+                fig_files.append(p.relative_to(staging).as_posix())
+                import matplotlib.pyplot as plt
+
+                plt.close("all")
+        data_docs = {}
+        for name in ch.datasets:
+            ent = entry(name, "paper")
+            mf = ent.path / "manifest.json"
+            if not mf.is_file():
+                continue
+            meta = json.loads(mf.read_text())
+            data_docs[name] = {
+                "key": ent.key,
+                "wall_time_s": meta.get("wall_time_s"),
+                "built_at": meta.get("built_at"),
+                "manifest_sha256": sha256_file(mf),
+                "files": meta.get("files", {}),
+            }
+        modules = sorted(
+            set(
+                results.module_closure(
+                    [*study.MODULES, f"mdrepro.papers.{ch.paper}.claims"]
+                    + ([f"mdrepro.papers.{ch.paper}.figures"] if figures else [])
+                )
+            )
+        )
+        cpu, flags = provenance.cpu_model()
+        doc = {
+            "chapter": ch.id,
+            "paper": ch.paper,
+            "profile": "paper",
+            "status": "complete",
+            "commit": commit,
+            "committed_at": _git("log", "-1", "--format=%cI", commit),
+            "code_hash": store.code,
+            "params_hash": params_hash(params),
+            "params": json.loads(json.dumps(params, default=str)),
+            "seeds": list(seeds),
+            "modules": {
+                m: sha256_file(results._module_file(m))[:16]
+                for m in modules
+                if results._module_file(m)
+            },
+            "environment": {
+                "requirements.lock": provenance.lock_hash(),
+                "python": platform.python_version(),
+                "versions": {
+                    k: v
+                    for k, v in provenance.versions().items()
+                    if k in ("torch", "numpy", "openmm", "deeptime", "scipy")
+                },
+            },
+            "machine": {
+                "cpu": cpu,
+                "cpu_flags_sha256": flags,
+                "cores": os.cpu_count(),
+                "gpu": _gpu(device),
+                "device": device,
+                "study_threads": results.STUDY_THREADS,
+            },
+            "data": data_docs,
+            "units": unit_docs,
+            "stages": _timings(ch.id, ch.datasets),
+            "claims": claims.summary(),
+            "figures": fig_files,
+        }
+        files = sorted(
+            p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()
+        )
+        doc["files"] = {f: sha256_file(staging / f) for f in files}
+        atomic_write_text(staging / "provenance.json", json.dumps(doc, indent=1) + "\n")
+        size = _size(staging)
+        if size > LIMIT_BYTES:
+            raise DataError(
+                f"expected at most {LIMIT_BYTES / 2**20:.0f} MiB of published results for "
+                f"{ch.id}, found {size / 2**20:.1f} MiB"
+            )
+        if out.exists():
+            old = out_root / f".{ch.id}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old)
+        else:
+            staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out

@@ -1,0 +1,86 @@
+"""mdrepro.book.paper_scale: the published paper-scale results verify, and tampering shows."""
+
+import json
+import shutil
+
+import pytest
+
+from mdrepro.book import paper_scale, scorecard
+
+PUBLISHED = paper_scale.published()
+needs_published = pytest.mark.skipif(
+    not PUBLISHED, reason="no paper-scale result is published in results/paper/"
+)
+
+
+@needs_published
+@pytest.mark.parametrize("p", PUBLISHED, ids=[p.chapter for p in PUBLISHED])
+def test_published_results_verify_with_the_current_claims_code(p):
+    """What CI checks: checksums, size, and (unless stale) the verdicts recomputed from the
+    stored summaries equal the published ones.
+    """
+    assert p.verify() == []
+    assert p.provenance["profile"] == "paper"
+    assert len(p.provenance["commit"]) == 40
+    assert p.status in ("complete", "partial")
+    for key in ("code_hash", "params_hash", "modules", "environment", "machine", "data"):
+        assert p.provenance[key]
+    assert all(f.is_file() for f in p.figure_files())
+
+
+def _copy(tmp_path, chapter="ch04"):
+    p = paper_scale.load(chapter)
+    if p is None:
+        pytest.skip(f"no paper-scale {chapter} is published")
+    shutil.copytree(p.folder, tmp_path / chapter)
+    return paper_scale.load(chapter, tmp_path)
+
+
+def test_a_changed_verdict_in_claims_json_fails_verification(tmp_path):
+    p = _copy(tmp_path)
+    doc = json.loads((p.folder / "claims.json").read_text())
+    c = doc["claims"][0]
+    c["verdict"] = "reproduced" if c["verdict"] != "reproduced" else "not reproduced"
+    (p.folder / "claims.json").write_text(json.dumps(doc))
+    # the file no longer matches its checksum ...
+    assert any("claims.json: sha256" in line for line in p.verify())
+    # ... and with the checksum updated, the recomputed verdict still disagrees
+    from mdrepro.publish import sha256_file
+
+    p.provenance["files"]["claims.json"] = sha256_file(p.folder / "claims.json")
+    fresh = paper_scale.load_claims(p.folder / "claims.json")[0]
+    p = paper_scale.Published(p.folder, p.provenance, fresh)
+    problems = p.verify()
+    assert problems and all("recomputed" in line for line in problems)
+    assert c["id"] in problems[0]
+
+
+def test_a_damaged_unit_and_a_stray_file_fail_verification(tmp_path):
+    p = _copy(tmp_path)
+    unit = p.folder / p.provenance["units"][0]["file"]
+    unit.write_bytes(unit.read_bytes() + b"\0")
+    (p.folder / "extra.txt").write_text("x")
+    problems = p.verify()
+    assert any(p.provenance["units"][0]["file"] in line for line in problems)
+    assert any("extra.txt: not listed" in line for line in problems)
+
+
+def test_stale_results_are_marked_and_not_rechecked(tmp_path):
+    p = _copy(tmp_path)
+    p.provenance["code_hash"] = "0" * 16
+    assert p.stale() and "study code hash" in p.stale()[0]
+    assert "STALE" in p.header()
+    assert "(stale)" in paper_scale.beside(None, p)
+    page = scorecard.markdown([p.claims], paper_sets=[p.claims], stale={p.chapter})
+    assert "stale: code or params changed" in page
+
+
+def test_nothing_published_reads_as_none(tmp_path):
+    assert paper_scale.load("ch04", tmp_path) is None
+    assert paper_scale.published(tmp_path / "absent") == []
+
+
+def test_unit_seconds_counts_times_not_throughputs():
+    t = {"result.train_s": 10.0, "result.gen_frames_per_s": 1e6, "result.gen_seconds": 2.0}
+    assert paper_scale.unit_seconds(t) == 12.0
+    assert paper_scale.unit_seconds({"result.wall_s": 3.0, "result.fit.wall_s": 2.0}) == 3.0
