@@ -287,6 +287,17 @@ def cmd_publish(args) -> int:
     return 0
 
 
+def cmd_cost(args) -> int:
+    """Probe the paper profile's stages and merge them into results/paper/costs.json."""
+    from mdrepro import costs
+
+    found = costs.probe(args.stages or None, seconds=args.seconds)
+    path = costs.write(found)
+    print(costs.markdown(costs.load(path)))
+    print(f"written to {path}")
+    return 0
+
+
 def write_scorecard() -> Path:
     """Write book/generated/scorecard.md (with its figure and the counts table of the
     introduction) from every executed chapter's claims, with paper-scale claims beside them
@@ -367,6 +378,10 @@ def cmd_book(args) -> int:
     from mdrepro.book.benchmarks import write_measured
 
     write_measured(GENERATED / "benchmarks_measured.md", EXECUTED / "benchmarks")
+    from mdrepro import costs
+    from mdrepro.data.cache import atomic_write_text
+
+    atomic_write_text(GENERATED / "paper_costs.md", costs.markdown(costs.load()))
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [
         str(jb) if jb.exists() else "jupyter-book",
@@ -516,6 +531,18 @@ def build_parser() -> argparse.ArgumentParser:
         "stored units with the current claims code) instead of publishing",
     )
     pb.set_defaults(func=cmd_publish)
+
+    co = sub.add_parser(
+        "cost",
+        help="time each paper-profile stage briefly and extrapolate (results/paper/costs.json)",
+    )
+    co.add_argument(
+        "stages",
+        nargs="*",
+        help='"data: NAME" or "study: CHAPTER" (default: every stage)',
+    )
+    co.add_argument("--seconds", type=float, default=120.0, help="shortest timed run per stage")
+    co.set_defaults(func=cmd_cost)
 
     t = sub.add_parser("timings", help="print this run's stage timings (or start a run)")
     t.add_argument("action", nargs="?", choices=["show", "start"], default="show")

@@ -205,6 +205,13 @@ class ClaimSet:
     claims: list[Claim] = field(default_factory=list)
     system: str = ""
     controls: list[Control] = field(default_factory=list)
+    required: list[Gate] = field(default_factory=list, repr=False)
+
+    def require(self, *gates: Gate) -> None:
+        """Gates that every claim checked from now on needs as well (e.g. that every fit of
+        the chapter is adequate, :func:`mdrepro.book.fits.gate`).
+        """
+        self.required.extend(gates)
 
     def control(self, id: str, obs: Any, what: str, measured: str = "") -> Control:
         """Run the registered check ``id`` on broken inputs and record the negative control.
@@ -271,7 +278,7 @@ class ClaimSet:
             raise ValueError(f"claim id {id!r} is already in this set")
         chk = CHECKS[id]
         samples = chk.samples(obs)
-        d = chk.evaluate(obs, gates)
+        d = chk.evaluate(obs, [*gates, *self.required])
         where, quote = _quote(chk)
         c = Claim(
             id=id,

@@ -279,6 +279,29 @@ def _final_cv(run) -> float:
     return float(h.components["cv"][-1])
 
 
+def fit_reports(res: GenerationResults) -> list:
+    """The adequacy report of every VAE and latent-LSTM fit (:mod:`mdrepro.book.fits`).
+
+    The document fixes the epochs (8 for the VAE, 22 for the LSTM), so no convergence check:
+    each fit must stay finite and lower its loss.
+    """
+    from mdrepro.book import fits
+
+    p = res.params
+    return [
+        fits.assess(
+            getattr(r, f"{net}_history"),
+            f"{r.variant}-s{r.seed}",
+            net,
+            p.get(f"{net}_epochs"),
+            protocol=True,
+        )
+        for r in res.runs
+        for net in ("vae", "lstm")
+        if fits.is_fit(getattr(r, f"{net}_history", None))
+    ]
+
+
 def generation(
     res: GenerationResults,
     profile: str,
@@ -288,7 +311,10 @@ def generation(
     """The chapter's claims, computed from the trained models' outputs; ``controls``
     (:func:`~mdrepro.papers.cava.study.controls`) are the untrained generator's stretches.
     """
+    from mdrepro.book.fits import gate
+
     cs = ClaimSet("ch03", profile, system=SYSTEM)
+    cs.require(gate(fit_reports(res), "VAE and latent-LSTM fits"))
     seeds = res.seeds
     md_e = res.md_energy["total"]
 

@@ -9,7 +9,7 @@ they compare numbers the studies measured with the paper's, by criteria stated i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -887,7 +887,17 @@ def forecast(res: ForecastResults, profile: str, controls: list[dict] | None = N
     same test windows, per seed; the seeds are the samples of the book's one rule. ``controls``
     (:func:`~mdrepro.papers.gupta2020.study.controls`) are the untrained networks' ratios.
     """
-    cs = forecast_from_frame(res.frame(), res.params, profile, res.arima)
+    from mdrepro.book.fits import gate
+
+    reports = fit_reports(res)
+    lr0 = res.params["lr"]
+    cs = forecast_from_frame(
+        res.frame(),
+        res.params,
+        profile,
+        res.arima,
+        gates=[gate([r for r in reports if f"-lr{lr0:g}-" in r.unit])],
+    )
     if controls:
         r = [c["ratio"] for c in sorted(controls, key=lambda c: c["seed"])]
         cs.control(
@@ -899,9 +909,39 @@ def forecast(res: ForecastResults, profile: str, controls: list[dict] | None = N
     return cs
 
 
-def forecast_from_frame(df_all, params: Mapping, profile: str, arima=None) -> ClaimSet:
-    """:func:`forecast` on a runs table (one row per run, as :meth:`ForecastResults.frame`)."""
+def fit_reports(res: ForecastResults) -> list:
+    """The adequacy report of every LSTM fit (:mod:`mdrepro.book.fits`).
+
+    The paper compares networks after equal epochs (its protocol, so no convergence check);
+    each fit must be finite, lower its loss, and beat the static model on its own training
+    windows (in-sample RMSD ratio < 1).
+    """
+    from mdrepro.book import fits
+
+    epochs = res.params.get("epochs", {})
+    return [
+        fits.assess(
+            r.train,
+            r.spec.id,
+            "lstm",
+            epochs.get(r.spec.dataset) if isinstance(epochs, Mapping) else epochs,
+            protocol=True,
+            baseline_ratio=float(r.ratio_fit),
+        )
+        for r in res.runs
+        if fits.is_fit(getattr(r, "train", None))
+    ]
+
+
+def forecast_from_frame(
+    df_all, params: Mapping, profile: str, arima=None, gates: Sequence = ()
+) -> ClaimSet:
+    """:func:`forecast` on a runs table (one row per run, as :meth:`ForecastResults.frame`);
+    ``gates`` are required by every claim (the fits' adequacy, :func:`fit_reports`; the
+    learning-rate study's runs, which may diverge by design, are not among them).
+    """
     cs = ClaimSet("ch02", profile, system=SYSTEM_BOTH)
+    cs.require(*gates)
     h0, l0, lr0 = params["history"], params["lead"], params["lr"]
     df = df_all[df_all.target == params.get("target", "position")]
     sets = set(df.dataset)

@@ -91,7 +91,10 @@ CI_LSS: dict[str, Any] = {
     # Adam 5e-4 converges in the few generator steps ci affords; paper: RMSprop 5e-5.
     "gan_lr": 5e-4,
     "gan_batch": 128,
-    "gan_epochs": 60,
+    # A cap, not a protocol: the paper stops where the "training loss stabilized"; with 60
+    # epochs the ci cWGAN was still improving on 2 of 3 seeds (mdrepro.book.fits), so ci
+    # gives it room to reach the plateau that the fit report checks.
+    "gan_epochs": 120,
     "gan_optimizer": "adam",
     "fes_bins": 40,
     "decode_stride": 20,

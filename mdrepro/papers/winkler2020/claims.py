@@ -267,6 +267,23 @@ ERROR_GROWS_WITH_T = register(
 )
 
 
+def fit_reports(res: InterpolationResults, ablation: list | None = None) -> list:
+    """The adequacy report of every interpolation network's fit (:mod:`mdrepro.book.fits`).
+
+    The slides give no epoch count: each fit runs to its early-stopping rule (lowest
+    validation loss, ``patience``) or its cap, and must show it converged.
+    """
+    from mdrepro.book import fits
+
+    cap = res.params.get("epochs")
+    return [
+        fits.assess(f.train, f"{f.set}-{f.model}-s{f.seed}", tag, cap)
+        for tag, group in (("fit", getattr(res, "fits", [])), ("forward-only", ablation or []))
+        for f in group
+        if fits.is_fit(getattr(f, "train", None))
+    ]
+
+
 def interpolation(
     res: InterpolationResults,
     profile: str,
@@ -289,7 +306,10 @@ def interpolation(
         :func:`~mdrepro.papers.winkler2020.study.ablation`: the benzene model trained on
         forward rollouts only, for ``ch05.bi-training-helps``.
     """
+    from mdrepro.book.fits import gate
+
     cs = ClaimSet("ch05", profile, system=SYSTEM)
+    cs.require(gate(fit_reports(res, ablation), "interpolation fits"))
     err = res.errors()
     models = list(res.params["models"])
     seeds = res.seeds

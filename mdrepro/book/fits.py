@@ -1,0 +1,258 @@
+"""Fit reports: how every training run of a chapter ended, and whether it is adequate.
+
+Every fit (:class:`mdrepro.training.TrainResult`) reports the epochs it used, its cap, the
+epoch whose weights it kept, why it stopped, and one adequacy check, the same for all fits:
+
+1. **finite**: no loss became NaN or infinite;
+2. **learned**: the monitored loss (the validation loss where one is recorded, else the
+   training loss) fell below its first recorded value;
+3. **converged** (only where the document does not fix the number of epochs): the fit stopped
+   by its own early-stopping rule (it ended past its best epoch, before its cap), or its best
+   monitored loss improved over its last :data:`WINDOW` epochs by less than :data:`PLATEAU`
+   of its whole improvement (first to best): a fit still improving at its cap is not
+   finished;
+4. where the chapter has one, **beats the baseline**: e.g. the in-sample error of a forecasting
+   LSTM below that of the static model.
+
+A claim computed from a fit that fails the check is ``undecided`` (:func:`gate`). Where the
+document states the epochs (chapter 3's 8 and 22 epochs; chapter 2's comparison after equal
+epochs), the fit follows that protocol and check 3 does not apply.
+
+The plateau threshold (1 % of the whole improvement over 10 epochs) was set when this check was
+written (5 December 2026), after looking at the loss curves of the ci and paper-scale ch04 fits;
+it is recorded in the verdict log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from mdrepro.book.verdicts import Gate
+
+__all__ = ["PLATEAU", "WINDOW", "FitReport", "assess", "find", "gate", "html", "table"]
+
+#: Epochs over which a fit must have stopped improving.
+WINDOW = 10
+#: Largest improvement over the last WINDOW epochs, as a fraction of the whole improvement.
+PLATEAU = 0.01
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """How one fit ended.
+
+    Attributes
+    ----------
+    unit : str
+        The unit of work (``"trpcage/s0"``).
+    network : str
+        Which fit in it (``"mdn"``).
+    epochs : int
+        Epochs run.
+    cap : int or None
+        Epoch cap (None when unknown).
+    best_epoch : int or None
+        Epoch whose weights were kept (None: the last).
+    stop : str
+        ``"early stopping"``, ``"cap"`` or ``"diverged"``.
+    protocol : bool
+        The document fixes the number of epochs (no convergence check).
+    monitor : str
+        ``"val"`` or ``"train"``: the loss the checks read.
+    improvement : float
+        First minus best monitored loss.
+    recent : float
+        Improvement of the best monitored loss over the last :data:`WINDOW` epochs, as a
+        fraction of ``improvement`` (NaN for fits shorter than the window).
+    baseline_ratio : float or None
+        Fit error / baseline error where the chapter has a baseline (must be < 1).
+    adequate : bool
+    why : str
+        The failed checks (empty when adequate).
+    """
+
+    unit: str
+    network: str
+    epochs: int
+    cap: int | None
+    best_epoch: int | None
+    stop: str
+    protocol: bool
+    monitor: str
+    improvement: float
+    recent: float
+    baseline_ratio: float | None
+    adequate: bool
+    why: str
+
+
+def _monitored(tr) -> tuple[np.ndarray, str]:
+    val = np.asarray(tr.val_loss, float)
+    if val.size and np.isfinite(val).any():
+        return val, "val"
+    return np.asarray(tr.train_loss, float), "train"
+
+
+def assess(
+    tr,
+    unit: str = "",
+    network: str = "",
+    cap: int | None = None,
+    protocol: bool = False,
+    monitor: str | None = None,
+    baseline_ratio: float | None = None,
+) -> FitReport:
+    """The adequacy check of one fit (see the module docstring).
+
+    Parameters
+    ----------
+    tr : mdrepro.training.TrainResult
+    unit, network : str
+        Names for the report.
+    cap : int, optional
+        The epoch cap of the profile.
+    protocol : bool
+        The document fixes the epochs (skip the convergence check).
+    monitor : {"val", "train"}, optional
+        Which loss to read (default: validation where recorded). A cWGAN's "validation" entry
+        holds its generator loss, so it is monitored on its training (critic) loss.
+    baseline_ratio : float, optional
+        Fit error over baseline error; must be below 1.
+
+    Returns
+    -------
+    FitReport
+    """
+    if monitor == "train":
+        y, mon = np.asarray(tr.train_loss, float), "train"
+    else:
+        y, mon = _monitored(tr)
+    why = []
+    finite = y.size > 0 and bool(np.isfinite(y).all()) and not tr.diverged
+    if not finite:
+        why.append("diverged (non-finite loss)")
+    ok = y[np.isfinite(y)]
+    improvement = float(ok[0] - ok.min()) if ok.size else math.nan
+    if not improvement > 0:
+        why.append(f"the {mon} loss never fell below its first value")
+    recent = math.nan
+    if ok.size > WINDOW and improvement > 0:
+        recent = float((ok[:-WINDOW].min() - ok.min()) / improvement)
+    # the specialised fits restore their best weights and stop after `patience` epochs
+    # without improvement but do not set `stopped_early`: a run that ended past its best
+    # epoch, before its cap, stopped early
+    past_best = tr.best_epoch is not None and tr.best_epoch < tr.epochs
+    early = tr.stopped_early or (past_best and (cap is None or tr.epochs < cap))
+    stop = "diverged" if tr.diverged else "early stopping" if early else "cap"
+    if not protocol and stop == "cap":
+        if not math.isfinite(recent):
+            why.append(f"stopped at its cap after {tr.epochs} epochs, too few to judge a plateau")
+        elif recent >= PLATEAU:
+            why.append(
+                f"still improving at its cap ({recent:.1%} of its improvement in the last "
+                f"{WINDOW} epochs, >= {PLATEAU:.0%})"
+            )
+    if baseline_ratio is not None and not baseline_ratio < 1:
+        why.append(f"does not beat its baseline (error ratio {baseline_ratio:.3g})")
+    return FitReport(
+        unit=unit,
+        network=network,
+        epochs=int(tr.epochs),
+        cap=None if cap is None else int(cap),
+        best_epoch=tr.best_epoch,
+        stop=stop,
+        protocol=protocol,
+        monitor=mon,
+        improvement=improvement,
+        recent=recent,
+        baseline_ratio=baseline_ratio,
+        adequate=not why,
+        why="; ".join(why),
+    )
+
+
+def is_fit(x) -> bool:
+    """Whether ``x`` is a training history (:class:`mdrepro.training.TrainResult`)."""
+    from mdrepro.training import TrainResult
+
+    return isinstance(x, TrainResult)
+
+
+def find(result, path: str = "") -> Iterator[tuple[str, object]]:
+    """Every :class:`~mdrepro.training.TrainResult` inside a typed result, with its field
+    path (``"fits['mdn']"``, ``"vae_history"``).
+    """
+    from mdrepro.training import TrainResult
+
+    if isinstance(result, TrainResult):
+        yield path, result
+        return
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        for f in dataclasses.fields(result):
+            sub = f"{path}.{f.name}" if path else f.name
+            yield from find(getattr(result, f.name), sub)
+    elif isinstance(result, dict):
+        for k, v in result.items():
+            yield from find(v, f"{path}[{k!r}]")
+    elif isinstance(result, (list, tuple)):
+        for i, v in enumerate(result):
+            yield from find(v, f"{path}[{i}]")
+
+
+def gate(reports: Iterable[FitReport], what: str = "fits") -> Gate:
+    """A gate that passes when every fit in ``reports`` is adequate (fraction adequate >= 1;
+    no fits, nothing to fail).
+    """
+    reports = list(reports)
+    bad = [r for r in reports if not r.adequate]
+    frac = (len(reports) - len(bad)) / len(reports) if reports else 1.0  # nothing to check
+    hint = f"{bad[0].unit} {bad[0].network}: {bad[0].why}" if bad else "every fit adequate"
+    return Gate(f"fraction of adequate {what}", frac, 1.0, f"adequate fits ({hint})")
+
+
+def table(reports: Sequence[FitReport]):
+    """The fit reports as a DataFrame (one row per fit)."""
+    import pandas as pd
+
+    rows = [
+        {
+            "unit": r.unit,
+            "fit": r.network,
+            "epochs": r.epochs,
+            "cap": r.cap if r.cap is not None else "-",
+            "best epoch": r.best_epoch if r.best_epoch is not None else "last",
+            "stopped by": r.stop + (" (document's epochs)" if r.protocol else ""),
+            "last-10 gain": f"{r.recent:.1%}"
+            if r.stop == "cap" and math.isfinite(r.recent)
+            else "-",
+            "vs baseline": "-" if r.baseline_ratio is None else f"{r.baseline_ratio:.2f}",
+            "adequate": "yes" if r.adequate else "NO: " + r.why,
+        }
+        for r in reports
+    ]
+    return pd.DataFrame(rows)
+
+
+def html(reports: Sequence[FitReport]) -> str:
+    """A one-line count and the table, for a chapter page."""
+    n_bad = sum(not r.adequate for r in reports)
+    head = (
+        f"<p><b>Fits:</b> {len(reports)} training runs, {len(reports) - n_bad} adequate"
+        + (f", <b>{n_bad} not</b> (claims that use them are undecided)" if n_bad else "")
+        + f". Check: finite; loss fell; stopped early or gained &lt; {PLATEAU:.0%} of its "
+        f"improvement in its last {WINDOW} epochs (unless the document fixes the epochs); "
+        "beats the baseline where there is one.</p>"
+    )
+    return head + table(reports).to_html(index=False, escape=True)
+
+
+def show(reports: Sequence[FitReport]):
+    """Display :func:`html` in a notebook."""
+    from IPython.display import HTML, display
+
+    display(HTML(html(reports)))
