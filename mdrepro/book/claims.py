@@ -206,12 +206,19 @@ class ClaimSet:
     system: str = ""
     controls: list[Control] = field(default_factory=list)
     required: list[Gate] = field(default_factory=list, repr=False)
+    gates_for: Any = field(default=None, repr=False)
 
     def require(self, *gates: Gate) -> None:
         """Gates that every claim checked from now on needs as well (e.g. that every fit of
         the chapter is adequate, :func:`mdrepro.book.fits.gate`).
         """
         self.required.extend(gates)
+
+    def require_by_claim(self, gates_for) -> None:
+        """``gates_for(claim_id)`` -> the gates that claim needs as well (e.g. the adequacy of
+        the fits it reads).
+        """
+        self.gates_for = gates_for
 
     def control(self, id: str, obs: Any, what: str, measured: str = "") -> Control:
         """Run the registered check ``id`` on broken inputs and record the negative control.
@@ -278,7 +285,8 @@ class ClaimSet:
             raise ValueError(f"claim id {id!r} is already in this set")
         chk = CHECKS[id]
         samples = chk.samples(obs)
-        d = chk.evaluate(obs, [*gates, *self.required])
+        extra = list(self.gates_for(id)) if self.gates_for is not None else []
+        d = chk.evaluate(obs, [*gates, *self.required, *extra])
         where, quote = _quote(chk)
         c = Claim(
             id=id,

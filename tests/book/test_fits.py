@@ -116,3 +116,10 @@ def test_table_and_html_say_what_failed():
     assert list(df["epochs"]) == [60, 40] and df["adequate"][0] == "yes"
     assert df["adequate"][1].startswith("NO: still improving")
     assert "1 not" in fits.html(reps)
+
+
+def test_gates_by_claim_reach_only_the_claims_they_name():
+    bad = fits.gate([fits.assess(_tr([1.0, 0.5]), "b", "x", protocol=True, baseline_ratio=2.0)])
+    cs = ClaimSet("ch09", "ci")
+    cs.require_by_claim(lambda cid: [bad] if cid == CHK.id else [])
+    assert cs.check(CHK.id, [0.5, 0.5, 0.5], "m").verdict == UNDECIDED

@@ -9,7 +9,7 @@ they compare numbers the studies measured with the paper's, by criteria stated i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -891,12 +891,19 @@ def forecast(res: ForecastResults, profile: str, controls: list[dict] | None = N
 
     reports = fit_reports(res)
     lr0 = res.params["lr"]
+    at_lr0 = [r for r in reports if f"-lr{lr0:g}-" in r.unit]
+    by_target = {
+        t: [gate([r for r in at_lr0 if r.unit.rsplit("-s", 1)[0].endswith(f"-{t}")], f"{t} fits")]
+        for t in ("position", "displacement")
+    }
     cs = forecast_from_frame(
         res.frame(),
         res.params,
         profile,
         res.arima,
-        gates=[gate([r for r in reports if f"-lr{lr0:g}-" in r.unit])],
+        gates_for=lambda cid: by_target[
+            "displacement" if cid.endswith(".displacement") else "position"
+        ],
     )
     if controls:
         r = [c["ratio"] for c in sorted(controls, key=lambda c: c["seed"])]
@@ -934,14 +941,17 @@ def fit_reports(res: ForecastResults) -> list:
 
 
 def forecast_from_frame(
-    df_all, params: Mapping, profile: str, arima=None, gates: Sequence = ()
+    df_all, params: Mapping, profile: str, arima=None, gates_for=None
 ) -> ClaimSet:
     """:func:`forecast` on a runs table (one row per run, as :meth:`ForecastResults.frame`);
-    ``gates`` are required by every claim (the fits' adequacy, :func:`fit_reports`; the
-    learning-rate study's runs, which may diverge by design, are not among them).
+    ``gates_for(claim_id)`` gives the gates a claim needs as well: the adequacy
+    (:func:`fit_reports`) of the fits at the chapter's learning rate with the claim's target,
+    positions or displacements (the learning-rate study's other runs may diverge by design
+    and are not among them).
     """
     cs = ClaimSet("ch02", profile, system=SYSTEM_BOTH)
-    cs.require(*gates)
+    if gates_for is not None:
+        cs.require_by_claim(gates_for)
     h0, l0, lr0 = params["history"], params["lead"], params["lr"]
     df = df_all[df_all.target == params.get("target", "position")]
     sets = set(df.dataset)
