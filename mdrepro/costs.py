@@ -29,9 +29,11 @@ import platform
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from mdrepro.errors import DataError
 
 __all__ = ["StageCost", "data_steps", "markdown", "probe", "write"]
 
@@ -79,7 +81,6 @@ class StageCost:
     estimate_h: float = math.nan
     parallel: int = 1
     note: str = ""
-    extra: dict = field(default_factory=dict)
 
     def on_cores(self, cores: int = 2) -> float:
         """Estimated hours with ``cores`` independent pieces running side by side."""
@@ -101,11 +102,12 @@ def data_steps(name: str, params: dict) -> tuple[int, int, str]:
             ),
         )
     if name == "ala100-smd":
+        n = int(params.get("n_copies", 1))
         return (
             _openmm_steps(params),
-            1,
+            n,
             (
-                f"1 pull of {params['n_frames'] * params['frame_interval_fs'] / 1e6:g} ns at "
+                f"{n} pull(s) of {params['n_frames'] * params['frame_interval_fs'] / 1e6:g} ns at "
                 f"{params['timestep_fs']:g} fs ({params['forcefield']}, {params['solvent']})"
             ),
         )
@@ -321,7 +323,7 @@ def _work(chapter: str, profile: str) -> tuple[float, str]:
     if chapter == "ch01":
         d = data.get("adk-equilibrium").params_for(profile)
         s = data.get("ala100-smd").params_for(profile)
-        frames = d["n_copies"] * d["n_frames"] + s["n_frames"]
+        frames = d["n_copies"] * d["n_frames"] + s.get("n_copies", 1) * s["n_frames"]
         return float(frames), f"{frames} frames analysed"
     if chapter == "ch02":
         jobs = papers.jobs(chapter, profile)
@@ -383,6 +385,11 @@ def study_cost(chapter: str) -> StageCost:
             parallel=len(pub.provenance["units"]),
         )
     ci_s = _stage_seconds(chapter)
+    if not ci_s > 0:
+        raise DataError(
+            f"expected timings of the ci units of {chapter} computed in this build, found only "
+            "reused ones; compute them first (e.g. a fresh `make book-units`)"
+        )
     w_ci, d_ci = _work(chapter, "ci")
     w_p, d_p = _work(chapter, "paper")
     ratio = w_p / w_ci

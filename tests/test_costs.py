@@ -19,6 +19,16 @@ def test_data_steps_follow_the_paper_profile():
     assert costs.data_steps("mda-xtb", p)[:2] == (510_000, 3)
     with pytest.raises(KeyError):
         costs.data_steps("nothing", {})
+    p = data.get("ala100-smd").params_for("paper")
+    assert costs.data_steps("ala100-smd", p)[1] == 5  # five pulls, as the paper
+
+
+def test_a_study_cost_needs_ci_units_computed_in_this_build(monkeypatch):
+    from mdrepro.errors import DataError
+
+    monkeypatch.setattr(costs, "_stage_seconds", lambda chapter: 0.0)
+    with pytest.raises(DataError, match="only reused ones"):
+        costs.study_cost("ch02")
 
 
 def test_table_round_trip_and_parallel_hours(tmp_path):

@@ -25,16 +25,15 @@ it is recorded in the verdict log.
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from mdrepro.book.verdicts import Gate
 
-__all__ = ["PLATEAU", "WINDOW", "FitReport", "assess", "find", "gate", "html", "table"]
+__all__ = ["PLATEAU", "WINDOW", "FitReport", "assess", "gate", "html", "table"]
 
 #: Epochs over which a fit must have stopped improving.
 WINDOW = 10
@@ -74,6 +73,8 @@ class FitReport:
     adequate : bool
     why : str
         The failed checks (empty when adequate).
+    learned : bool
+        Finite, and the monitored loss fell below its first value (the first two checks).
     """
 
     unit: str
@@ -89,6 +90,7 @@ class FitReport:
     baseline_ratio: float | None
     adequate: bool
     why: str
+    learned: bool = True
 
 
 def _monitored(tr) -> tuple[np.ndarray, str]:
@@ -173,6 +175,7 @@ def assess(
         baseline_ratio=baseline_ratio,
         adequate=not why,
         why="; ".join(why),
+        learned=finite and improvement > 0,
     )
 
 
@@ -183,36 +186,27 @@ def is_fit(x) -> bool:
     return isinstance(x, TrainResult)
 
 
-def find(result, path: str = "") -> Iterator[tuple[str, object]]:
-    """Every :class:`~mdrepro.training.TrainResult` inside a typed result, with its field
-    path (``"fits['mdn']"``, ``"vae_history"``).
+def gate(reports: Iterable[FitReport], what: str = "fits", check: str = "adequate") -> Gate:
+    """A gate that passes when every fit in ``reports`` passes ``check`` (fraction >= 1; no
+    fits, nothing to fail).
+
+    Parameters
+    ----------
+    reports : iterable of FitReport
+    what : str
+        What the fits are, for the gate's text.
+    check : {"adequate", "learned"}
+        Every check of :func:`assess`, or only the first two (finite; the loss fell): enough
+        for a claim on the training loss itself.
     """
-    from mdrepro.training import TrainResult
-
-    if isinstance(result, TrainResult):
-        yield path, result
-        return
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        for f in dataclasses.fields(result):
-            sub = f"{path}.{f.name}" if path else f.name
-            yield from find(getattr(result, f.name), sub)
-    elif isinstance(result, dict):
-        for k, v in result.items():
-            yield from find(v, f"{path}[{k!r}]")
-    elif isinstance(result, (list, tuple)):
-        for i, v in enumerate(result):
-            yield from find(v, f"{path}[{i}]")
-
-
-def gate(reports: Iterable[FitReport], what: str = "fits") -> Gate:
-    """A gate that passes when every fit in ``reports`` is adequate (fraction adequate >= 1;
-    no fits, nothing to fail).
-    """
+    if check not in ("adequate", "learned"):
+        raise ValueError(f"expected check 'adequate' or 'learned', found {check!r}")
     reports = list(reports)
-    bad = [r for r in reports if not r.adequate]
+    bad = [r for r in reports if not getattr(r, check)]
     frac = (len(reports) - len(bad)) / len(reports) if reports else 1.0  # nothing to check
-    hint = f"{bad[0].unit} {bad[0].network}: {bad[0].why}" if bad else "every fit adequate"
-    return Gate(f"fraction of adequate {what}", frac, 1.0, f"adequate fits ({hint})")
+    hint = f"{bad[0].unit} {bad[0].network}: {bad[0].why}" if bad else f"every fit {check}"
+    word = "adequate" if check == "adequate" else "trained"
+    return Gate(f"fraction of {word} {what}", frac, 1.0, f"{word} fits ({hint})")
 
 
 def table(reports: Sequence[FitReport]):

@@ -1,7 +1,6 @@
 """mdrepro.book.fits: the one adequacy check of every fit, its gate and its table."""
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -50,6 +49,17 @@ def test_protocol_fits_skip_the_convergence_check_but_not_the_others():
     assert not worse.adequate and "baseline" in worse.why
 
 
+def test_a_learned_gate_asks_only_that_the_fit_trained():
+    worse = fits.assess(_tr(_decaying(8, 0.05)), "u", protocol=True, baseline_ratio=1.2)
+    flat = fits.assess(_tr(np.r_[1.0, 1.2, 1.1]), "v", protocol=True)
+    assert worse.learned and not worse.adequate and not flat.learned
+    assert fits.gate([worse], check="learned").passed
+    assert not fits.gate([worse]).passed
+    assert not fits.gate([worse, flat], check="learned").passed
+    with pytest.raises(ValueError, match="check"):
+        fits.gate([worse], check="converged")
+
+
 def test_diverged_and_short_fits_fail():
     tr = _tr([1.0, 0.5, np.nan], diverged=True, diverged_epoch=3)
     r = fits.assess(tr)
@@ -62,18 +72,6 @@ def test_a_cwgan_is_judged_on_its_training_loss():
     tr = TrainResult.from_epochs(_decaying(60, 0.3) + 1, -np.linspace(0, 9, 60))
     r = fits.assess(tr, monitor="train", cap=60)
     assert r.monitor == "train" and r.adequate
-
-
-@dataclass
-class _Res:
-    fits: dict
-    other: list
-
-
-def test_find_names_every_fit():
-    a, b, c = _tr([1, 0.5]), _tr([1, 0.4]), _tr([1, 0.3])
-    found = dict(fits.find(_Res({"srv": a, "mdn": b}, [1, c])))
-    assert found == {"fits['srv']": a, "fits['mdn']": b, "other[1]": c}
 
 
 CHK = register(

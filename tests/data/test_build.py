@@ -22,6 +22,7 @@ TINY = {
     "spring_k_kcal_per_A2": 7.0,
     "speed_A_per_ps": 20.0,
     "n_frames": 40,
+    "n_copies": 2,
     "allatom_every": 5,
     "restraint_k_kcal_per_A2": 50.0,
     "equilibration_ps": 0.02,
@@ -43,8 +44,8 @@ def test_interrupted_build_resumes_and_publishes(tiny_smd):
     with pytest.raises(SimulationInterrupted):
         data.build("tiny-smd", "ci", progress=False, platform_name="Reference", stop_after=25)
     assert not ent.exists()  # nothing half-written is visible
-    chunks = sorted(p.name for p in ent.scratch.glob("smd_chunk*.chk"))
-    assert chunks == ["smd_chunk00000.chk", "smd_chunk00001.chk"]
+    chunks = sorted(p.name for p in ent.scratch.glob("smd*_chunk*.chk"))
+    assert chunks == ["smd0_chunk00000.chk", "smd0_chunk00001.chk"]
     first = float((ent.scratch / "wall_time_s").read_text())
     assert first > 0  # the interrupted attempt's wall time is kept for the manifest
     t0 = time.perf_counter()
@@ -52,7 +53,15 @@ def test_interrupted_build_resumes_and_publishes(tiny_smd):
     second = time.perf_counter() - t0
     assert path == ent.path and ent.exists() and not ent.partial.exists()
     doc = data.verify("tiny-smd", "ci")
-    assert set(doc["files"]) == {"ca.pdb", "ca.dcd", "topology.pdb", "all.dcd", "pulling.npy"}
+    assert set(doc["files"]) == {
+        "ca.pdb",
+        "ca0.dcd",
+        "ca1.dcd",
+        "topology.pdb",
+        "all0.dcd",
+        "all1.dcd",
+        "pulling.npy",
+    }
     for key in (
         "engine",
         "engine_version",
@@ -72,13 +81,17 @@ def test_interrupted_build_resumes_and_publishes(tiny_smd):
     assert first < doc["wall_time_s"] <= first + second + 0.01
 
     ca = data.load("tiny-smd", "ci", part="lstm")
-    assert ca.n_atoms == 4 and ca.n_frames == [40] and ca.frame_interval_fs == 10.0
+    assert ca.n_atoms == 4 and ca.n_frames == [40, 40] and ca.frame_interval_fs == 10.0
     char = data.load("tiny-smd", "ci", part="characterisation", selection="all")
-    assert char.n_frames == [8] and char.frame_interval_fs == 50.0
+    assert char.n_frames == [8, 8] and char.frame_interval_fs == 50.0
     pull = char.tables["pulling"]
-    assert pull.shape == (8,)
-    full = data.load("tiny-smd", "ci", part="lstm").tables["pulling"]
-    assert full.shape == (40,)
+    assert pull.shape == (16,) and list(np.unique(pull["replica"])) == [0, 1]
+    full_both = data.load("tiny-smd", "ci", part="lstm").tables["pulling"]
+    assert full_both.shape == (80,) and doc["n_copies"] == 2
+    # independent copies: own velocities and noise, same start
+    a, b = ca.xyz()
+    assert not np.allclose(a[-1], b[-1], atol=1e-4)
+    full = full_both[full_both["replica"] == 0]
     # the pulled end moves along the pulling direction: the extension grows
     assert full["extension_nm"][-1] > full["extension_nm"][0]
     # the recorded C-alpha end-to-end distance matches the C-alpha trajectory
@@ -91,10 +104,10 @@ def test_interrupted_build_resumes_and_publishes(tiny_smd):
 def test_tampered_file_is_detected_on_load(tiny_smd, capsys):
     data.build("tiny-smd", "ci", progress=False, platform_name="Reference")
     ent = data.entry("tiny-smd", "ci")
-    with open(ent.path / "ca.dcd", "r+b") as fh:
+    with open(ent.path / "ca0.dcd", "r+b") as fh:
         fh.seek(-8, 2)
         fh.write(b"\x00" * 8)
-    with pytest.raises(ChecksumError, match="ca.dcd has sha256"):
+    with pytest.raises(ChecksumError, match="ca0.dcd has sha256"):
         data.load("tiny-smd", "ci", part="lstm")
     assert cli.main(["data", "verify", "tiny-smd"]) == 1
     assert "FAILED" in capsys.readouterr().out

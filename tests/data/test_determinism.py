@@ -54,7 +54,7 @@ def test_killed_and_resumed_build_is_byte_identical(small_smd, tmp_path, monkeyp
     child = mp.get_context("fork").Process(target=_build, args=(b,))
     child.start()
     deadline = time.time() + 120
-    while not list(ent.scratch.glob("smd_chunk00001.chk")) and time.time() < deadline:
+    while not list(ent.scratch.glob("smd0_chunk00001.chk")) and time.time() < deadline:
         time.sleep(0.01)
     killed = child.is_alive()
     os.kill(child.pid, signal.SIGKILL)

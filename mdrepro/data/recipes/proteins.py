@@ -111,13 +111,15 @@ def build_ala100_smd(
     platform_name: str | None = None,
     stop_after: int | None = None,
 ) -> dict[str, Any]:
-    """Poly-alanine helix pulled at constant velocity (NAMD-style SMD-CV).
+    """Poly-alanine helix pulled at constant velocity (NAMD-style SMD-CV), ``n_copies`` times.
 
     The N-terminal C-alpha is held by a stiff harmonic restraint; a spring of constant ``k``
     whose centre moves at ``speed`` along the initial end-to-end direction pulls the C-terminal
-    C-alpha. Writes ``ca.pdb``/``ca.dcd`` (C-alpha, every frame: the LSTM set),
-    ``topology.pdb``/``all.dcd`` (all atoms every ``allatom_every`` frames: the
-    characterisation set) and ``pulling.npy`` (time, spring centre, extension, force, work).
+    C-alpha. Every copy pulls from the same minimised helix with its own velocities and noise
+    (seed ``seed + copy``). Writes ``ca.pdb``/``ca<k>.dcd`` (C-alpha, every frame: the LSTM
+    set), ``topology.pdb``/``all<k>.dcd`` (all atoms every ``allatom_every`` frames: the
+    characterisation set) and ``pulling.npy`` (replica, time, spring centre, extension, force,
+    work; the copies concatenated in order).
     """
     import mdtraj as md
     from openmm import unit
@@ -149,24 +151,9 @@ def build_ala100_smd(
         pulled_atom=c_ca, direction=direction, k=k_pull, speed=speed, r0=xyz0[c_ca]
     )
     puller.add_to(system)
-    sim = systems.langevin_simulation(
-        topology,
-        system,
-        pos,
-        temperature_K=params["temperature_K"],
-        timestep_fs=params["timestep_fs"],
-        friction_per_ps=params["friction_per_ps"],
-        platform=platform_name or "auto",
-        threads=params.get("cpu_threads"),
-        seed=params["seed"],
-    )
     n_eq = int(round(params["equilibration_ps"] * 1000 / params["timestep_fs"]))
-    puller.set_time(sim.context, 0.0)
-    if n_eq and not (ent.scratch / "smd_chunk00000.chk").is_file():
-        sim.step(n_eq)  # spring centre at rest on the pulled atom
     spf = steps_per_frame(params)
     dt_ps = params["timestep_fs"] / 1000
-
     half_ps = 0.5 * spf * dt_ps
 
     def centre_time(frame: int) -> float:
@@ -190,46 +177,89 @@ def build_ala100_smd(
             "end_to_end_nm": float(np.linalg.norm(x[c_ca] - x[n_ca])),
         }
 
-    streams = [Stream("ca", ca, 1), Stream("all", None, params["allatom_every"])]
-    rec = run_frames(
-        sim,
-        params["n_frames"],
-        spf,
-        ent.scratch,
-        "smd",
-        streams,
-        before_frame=before,
-        after_frame=after,
-        chunk_frames=params["chunk_frames"],
-        progress=progress,
-        stop_after=stop_after,
-    )
-    sc = rec["scalars"]
-    work_kj = steering.cumulative_work(
-        steering.pn_to_kj_per_mol_nm(sc.force_pN), sc.time_ps, speed
-    )
-    table = np.rec.fromarrays(
-        [
-            sc.time_ps,
-            sc.centre_nm,
-            sc.extension_nm,
-            sc.force_pN,
-            sc.end_to_end_nm,
-            work_kj / KJ_PER_KCAL,
-        ],
-        names=["time_ps", "centre_nm", "extension_nm", "force_pN", "end_to_end_nm", "work_kcal"],
-    )
-    save_npy(ent.partial / "pulling.npy", table)
     ca_top = mdtop.subset(ca)
-    save_traj(md.Trajectory(rec["ca"][:1], ca_top), ent.partial / "ca.pdb")
-    save_traj(md.Trajectory(rec["ca"], ca_top, time=rec["time_ps"]), ent.partial / "ca.dcd")
+    n_copies = int(params.get("n_copies", 1))
+    tables, ca_files, all_files = [], [], []
+    sim = None
+    for c in range(n_copies):
+        tab_out = ent.partial / f"pulling{c}.npy"
+        ca_out, all_out = ent.partial / f"ca{c}.dcd", ent.partial / f"all{c}.dcd"
+        ca_files.append(ca_out.name)
+        all_files.append(all_out.name)
+        if tab_out.is_file():  # written last: the copy is complete (a resumed build)
+            tables.append(np.load(tab_out))
+            continue
+        # every copy pulls from the same minimised helix with its own velocities and noise
+        sim = systems.langevin_simulation(
+            topology,
+            system,
+            pos,
+            temperature_K=params["temperature_K"],
+            timestep_fs=params["timestep_fs"],
+            friction_per_ps=params["friction_per_ps"],
+            platform=platform_name or "auto",
+            threads=params.get("cpu_threads"),
+            seed=params["seed"] + c,
+        )
+        puller.set_time(sim.context, 0.0)
+        if n_eq and not (ent.scratch / f"smd{c}_chunk00000.chk").is_file():
+            sim.step(n_eq)  # spring centre at rest on the pulled atom
+        streams = [Stream("ca", ca, 1), Stream("all", None, params["allatom_every"])]
+        rec = run_frames(
+            sim,
+            params["n_frames"],
+            spf,
+            ent.scratch,
+            f"smd{c}",
+            streams,
+            before_frame=before,
+            after_frame=after,
+            chunk_frames=params["chunk_frames"],
+            progress=progress,
+            stop_after=stop_after,
+        )
+        sc = rec["scalars"]
+        work_kj = steering.cumulative_work(
+            steering.pn_to_kj_per_mol_nm(sc.force_pN), sc.time_ps, speed
+        )
+        table = np.rec.fromarrays(
+            [
+                np.full(len(sc.time_ps), c, dtype=np.int64),
+                sc.time_ps,
+                sc.centre_nm,
+                sc.extension_nm,
+                sc.force_pN,
+                sc.end_to_end_nm,
+                work_kj / KJ_PER_KCAL,
+            ],
+            names=[
+                "replica",
+                "time_ps",
+                "centre_nm",
+                "extension_nm",
+                "force_pN",
+                "end_to_end_nm",
+                "work_kcal",
+            ],
+        )
+        if c == 0:
+            save_traj(md.Trajectory(rec["ca"][:1], ca_top), ent.partial / "ca.pdb")
+        save_traj(md.Trajectory(rec["ca"], ca_top, time=rec["time_ps"]), ca_out)
+        t_all = rec["time_ps"][:: params["allatom_every"]]
+        save_traj(md.Trajectory(rec["all"], mdtop, time=t_all), all_out)
+        save_npy(tab_out, table)  # last: marks the copy complete
+        tables.append(table)
+    pulling = np.concatenate(tables).view(np.recarray)
+    save_npy(ent.partial / "pulling.npy", pulling)
+    for c in range(n_copies):
+        (ent.partial / f"pulling{c}.npy").unlink()
     xyz_min = np.asarray(pos.value_in_unit(unit.nanometer), dtype=np.float32)[None]
     save_traj(md.Trajectory(xyz_min, mdtop), ent.partial / "topology.pdb")
-    t_all = rec["time_ps"][:: params["allatom_every"]]
-    save_traj(md.Trajectory(rec["all"], mdtop, time=t_all), ent.partial / "all.dcd")
-    meta = engine_meta(sim, params, spec)
+    last = pulling[pulling.replica == 0]
+    meta = engine_meta(sim, params, spec) if sim is not None else {"engine": "OpenMM"}
     meta.update(
         {
+            "n_copies": n_copies,
             "steps": params["n_frames"] * spf,
             "frames": params["n_frames"],
             "n_atoms": mdtop.n_atoms,
@@ -238,19 +268,19 @@ def build_ala100_smd(
             "pull_direction": direction.round(6).tolist(),
             "spring_k_kJ_per_mol_nm2": k_pull,
             "speed_nm_per_ps": speed,
-            "final_extension_nm": float(sc.extension_nm[-1]),
-            "max_force_pN": float(sc.force_pN.max()),
-            "total_work_kcal": float(table.work_kcal[-1]),
+            "final_extension_nm": float(last.extension_nm[-1]),
+            "max_force_pN": float(pulling.force_pN.max()),
+            "total_work_kcal": float(last.work_kcal[-1]),
             "parts": {
                 "characterisation": {
                     "topology": "topology.pdb",
-                    "trajectories": ["all.dcd"],
+                    "trajectories": all_files,
                     "frame_interval_fs": params["frame_interval_fs"] * params["allatom_every"],
                     "table_stride": params["allatom_every"],
                 },
                 "lstm": {
                     "topology": "ca.pdb",
-                    "trajectories": ["ca.dcd"],
+                    "trajectories": ca_files,
                     "frame_interval_fs": params["frame_interval_fs"],
                 },
             },

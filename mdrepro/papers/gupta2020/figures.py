@@ -64,7 +64,23 @@ def pulling(ts, ax=None):
     if "pulling" not in ts.tables:
         return plots.note_axes("no pulling record in these data", ax=ax)
     pull = ts.tables["pulling"]
-    return plots.plot_pulling(pull["time_ps"], pull["force_pN"], pull["work_kcal"], ax=ax)
+    if "replica" not in (pull.dtype.names or ()):
+        return plots.plot_pulling(pull["time_ps"], pull["force_pN"], pull["work_kcal"], ax=ax)
+    reps = np.unique(pull["replica"])
+    first = pull[pull["replica"] == reps[0]]
+    ax = plots.plot_pulling(first["time_ps"], first["force_pN"], first["work_kcal"], ax=ax)
+    for k, r in enumerate(reps[1:]):
+        other = pull[pull["replica"] == r]
+        ax.plot(
+            other["time_ps"],
+            other["force_pN"],
+            color="0.55",
+            lw=0.5,
+            label="force, other copies" if k == 0 else None,
+        )
+    if len(reps) > 1:
+        ax.set_title(f"{len(reps)} pulls; work of the first")
+    return ax
 
 
 def fig4c(res: Characterisation, ax=None):
@@ -179,10 +195,14 @@ def fig7(res: ForecastResults):
             lead=p["lead"],
             layout="kirchhoff",
             target=res.target,
+            inputs=res.lr_inputs,
         )
         curves = dict(sorted(curves.items(), key=lambda kv: -float(kv[0].split()[1])))
         plots.plot_lr_curves(curves, ax=ax, verdicts=verdicts)
-        ax.set_title(f"{NAMES[d]}, history {p['history']}, lead {p['lead']}")
+        inputs = "raw Å inputs" if res.lr_inputs == "angstrom" else "standardised inputs"
+        if res.lr_inputs == "angstrom":
+            ax.set_ylabel("training loss (MSE, Å²)")
+        ax.set_title(f"{NAMES[d]}, history {p['history']}, lead {p['lead']}, {inputs}")
     return fig
 
 

@@ -16,7 +16,9 @@ Modelling choices of chapter 2 (stated in the chapter as well)
 * **Output.** As in the paper, the network outputs the absolute position at ``t + lead``
   through a linear layer (``target="position"``); ``target="displacement"`` (the network
   predicts ``x(t + lead) - x(t)``) is run as a variant next to it.
-* **Standardisation.** Inputs and position targets are standardised with the training frames'
+* **Standardisation.** The learning-rate study feeds raw coordinates in Å, as the paper's
+  script does (``lr_inputs``): which rates are stable depends on the input scale. Every other
+  study standardises inputs and position targets with the training frames'
   mean and standard deviation (per Cartesian coordinate pooled over particles for the
   Kirchhoff layout, per feature for the whole structure).
 * **Evaluation.** The paper's public script scores forecasts on the frames it trained on. We
@@ -347,6 +349,9 @@ class RunSpec:
     layout : {"kirchhoff", "whole"}
     seed : int
     target : {"position", "displacement"}
+    inputs : {"standard", "angstrom"}
+        Standardised coordinates, or raw coordinates in Å as the paper's script feeds them
+        (:data:`INPUTS`, :func:`angstrom_inputs`).
     """
 
     dataset: str
@@ -356,17 +361,21 @@ class RunSpec:
     layout: str = "kirchhoff"
     seed: int = 0
     target: str = "position"
+    inputs: str = "standard"
 
     @property
     def windows_key(self) -> tuple:
         """The fields that decide the windows (runs differing only in lr/seed share them)."""
-        return (self.dataset, self.history, self.lead, self.layout, self.target)
+        return (self.dataset, self.history, self.lead, self.layout, self.target, self.inputs)
 
     @property
     def id(self) -> str:
-        """Unit id, e.g. ``adk-h5-l15-lr0.01-kirchhoff-position-s0``."""
+        """Unit id, e.g. ``adk-h5-l15-lr0.01-kirchhoff-position-s0`` (raw-Å inputs add
+        ``-angstrom`` before the target).
+        """
+        raw = "" if self.inputs == "standard" else f"-{self.inputs}"
         return (
-            f"{self.dataset}-h{self.history}-l{self.lead}-lr{self.lr:g}-{self.layout}-"
+            f"{self.dataset}-h{self.history}-l{self.lead}-lr{self.lr:g}-{self.layout}{raw}-"
             f"{self.target}-s{self.seed}"
         )
 
@@ -421,6 +430,7 @@ class RunResult:
             "dataset": s.dataset,
             "layout": s.layout,
             "target": s.target,
+            "inputs": s.inputs,
             "history": s.history,
             "lead": s.lead,
             "lead_fs": s.lead * self.frame_fs,
@@ -587,6 +597,8 @@ class ForecastStudy:
                 target=spec.target,
                 device=self.device,
             )
+            if spec.inputs == "angstrom":
+                self._splits = angstrom_inputs(self._splits)
             self._splits_key = spec.windows_key
         return self._splits
 
@@ -658,6 +670,38 @@ class ForecastStudy:
         return {"id": spec.id, "seed": int(spec.seed), "ratio": _median(lstm) / _median(static)}
 
 
+#: How coordinates reach the network: standardised with the training frames' statistics, or
+#: raw Cartesian coordinates in Å as the authors' script feeds them.
+INPUTS = ("standard", "angstrom")
+
+
+def angstrom_inputs(splits: Mapping[str, WindowData]) -> dict[str, WindowData]:
+    """The same windows with raw coordinates in Å as inputs and position targets (no
+    standardisation), as the script of Gupta, Cava et al. (2020) trains.
+
+    Parameters
+    ----------
+    splits : mapping of str to WindowData
+        Position-target splits of :func:`mdrepro.models.windows.build_splits` (sharing one
+        frames tensor).
+
+    Returns
+    -------
+    dict of str to WindowData
+        The splits with ``frames = raw / 0.1 nm`` and a scaler that maps Å back to nm.
+    """
+    import torch
+
+    from mdrepro.models.windows import Scaler
+
+    first = next(iter(splits.values()))
+    if any(d.target != "position" for d in splits.values()):
+        raise DataError("expected position targets for raw-Å inputs, found displacement")
+    frames = torch.as_tensor(first.raw * A_PER_NM, dtype=torch.float32, device=first.frames.device)
+    scaler = Scaler(np.zeros(3), np.full(3, 1.0 / A_PER_NM))
+    return {k: replace(d, frames=frames, scaler=scaler) for k, d in splits.items()}
+
+
 def _subset(data: WindowData, max_windows: int) -> WindowData:
     """At most ``max_windows`` evenly spaced windows of ``data`` (shares its tensors)."""
     import torch
@@ -713,6 +757,7 @@ def plan(
     seeds = list(params["seeds"] if seeds is None else seeds)
     h0, l0, lr0 = params["history"], params["lead"], params["lr"]
     tgt = params.get("target", "position")
+    lr_inputs = params.get("lr_inputs", "standard")
     variant = params.get("variant_target")
     out: dict[str, list[RunSpec]] = {"history": [], "lead": [], "lr": [], "layout": []}
     if variant:
@@ -728,7 +773,7 @@ def plan(
                     out["variant"].append(RunSpec(d, h0, lead, lr0, "kirchhoff", s, variant))
             if d in params.get("lr_sets", datasets):
                 for lr in params["lrs"]:
-                    out["lr"].append(RunSpec(d, h0, l0, lr, "kirchhoff", s, tgt))
+                    out["lr"].append(RunSpec(d, h0, l0, lr, "kirchhoff", s, tgt, lr_inputs))
             for layout in params.get("layouts", LAYOUTS):
                 out["layout"].append(RunSpec(d, h0, l0, lr0, layout, s, tgt))
     return out
@@ -845,11 +890,24 @@ class ForecastResults:
     frames: dict = field(default_factory=dict)
     wall_s: dict = field(default_factory=dict)
 
-    def frame(self):
-        """One row per run (see :meth:`RunResult.row`); median RMSDs in Å."""
+    @property
+    def lr_inputs(self) -> str:
+        """The inputs of the learning-rate study (``"angstrom"``: the paper's raw coordinates)."""
+        return self.params.get("lr_inputs", "standard")
+
+    def frame(self, inputs: str | None = "standard"):
+        """One row per run (see :meth:`RunResult.row`); median RMSDs in Å.
+
+        Parameters
+        ----------
+        inputs : {"standard", "angstrom"} or None
+            Only the runs on these inputs (None: every run). The learning-rate study runs on
+            :attr:`lr_inputs`; every other study on standardised inputs.
+        """
         import pandas as pd
 
-        return pd.DataFrame([r.row() for r in self.runs])
+        runs = [r for r in self.runs if inputs is None or r.spec.inputs == inputs]
+        return pd.DataFrame([r.row() for r in runs])
 
     @property
     def target(self) -> str:
@@ -857,7 +915,10 @@ class ForecastResults:
         return self.params.get("target", "position")
 
     def select(self, **fields) -> list[RunResult]:
-        """Runs whose spec matches ``fields``, sorted by spec."""
+        """Runs whose spec matches ``fields``, sorted by spec (standardised inputs unless
+        ``inputs`` is given).
+        """
+        fields.setdefault("inputs", "standard")
         out = [r for r in self.runs if all(getattr(r.spec, k) == v for k, v in fields.items())]
         return sorted(out, key=lambda r: r.spec)
 
@@ -939,8 +1000,8 @@ class ForecastResults:
         )
 
     def learning_rates(self):
-        """:func:`classify_learning_rates` of the paper-target runs."""
-        df = self.frame()
+        """:func:`classify_learning_rates` of the paper-target runs (on :attr:`lr_inputs`)."""
+        df = self.frame(self.lr_inputs)
         return classify_learning_rates(
             df[df.target == self.target], self.params["history"], self.params["lead"]
         )
@@ -974,11 +1035,11 @@ class ForecastResults:
 
     def table1(self):
         """Table 1 derived from the runs (:func:`recommend`)."""
-        return recommend(self.frame(), self.params)
+        return recommend(self.frame(None), self.params)
 
     def throughput(self):
         """Training throughput table (:func:`throughput_table`)."""
-        return throughput_table(self.frame())
+        return throughput_table(self.frame(None))
 
     def throughput_rows(self, threads: int) -> list[dict]:
         """Rows for the benchmark page."""
@@ -1251,6 +1312,16 @@ def throughput_table(df):
     )
 
 
+def split_inputs(df, params: Mapping):
+    """``(standardised-input runs, learning-rate-study runs)`` of a runs table: the study of
+    learning rates runs on ``params["lr_inputs"]`` (tables without an ``inputs`` column are
+    all standardised).
+    """
+    if "inputs" not in df.columns:
+        return df, df
+    return df[df.inputs == "standard"], df[df.inputs == params.get("lr_inputs", "standard")]
+
+
 def recommend(df, params: Mapping):
     """Table 1 derived from the runs (never copied from the paper).
 
@@ -1270,6 +1341,7 @@ def recommend(df, params: Mapping):
 
     h0, l0, lr0 = params["history"], params["lead"], params["lr"]
     df = df[df.target == params.get("target", "position")]
+    df, df_lr = split_inputs(df, params)
     rows: dict[str, dict] = {
         "lead time": {},
         "history size": {},
@@ -1298,7 +1370,7 @@ def recommend(df, params: Mapping):
             rows["history size"][name] = str(int(best_h))
         else:
             rows["history size"][name] = "-"
-        lrs = classify_learning_rates(df[df.dataset == d], h0, l0)
+        lrs = classify_learning_rates(df_lr[df_lr.dataset == d], h0, l0)
         lrs = lrs[lrs.lr.isin(params["lrs"])]
         if not lrs.empty:
             agg = lrs.groupby("lr").agg(
@@ -1351,7 +1423,10 @@ def differences(
         (
             "inputs",
             "raw coordinates, Å",
-            "coordinates standardised with training-frame statistics",
+            "coordinates standardised with training-frame statistics (history, lead and "
+            "layout studies); raw Å in the learning-rate study, as the paper"
+            if params.get("lr_inputs") == "angstrom"
+            else "coordinates standardised with training-frame statistics",
         ),
         ("output", "absolute position, linear layer", f"{params.get('target', 'position')}"),
         (

@@ -72,6 +72,9 @@ LSS: dict[str, Any] = {
 
 #: What ci changes: 60 ns of Go-model MD instead of 2 us, so shorter fits with faster decays.
 CI_LSS: dict[str, Any] = {
+    # sized by the claims: at three seeds the spread of ch04.fourwell-kernel and
+    # ch04.timescales-within-errors put their decide_at at about 4 seeds (verdict log)
+    "seeds": [0, 1, 2, 3, 4],
     "fourwell": {
         "lr": 2e-3,
         "lr_decay": 0.9,

@@ -71,8 +71,12 @@ def test_plan_lists_every_study_and_shares_runs():
     assert len(pl["lead"]) == 2 * 2 * 5 and len(pl["lr"]) == 2 * 2 * 5
     assert {s.target for s in pl["variant"]} == {"displacement"}
     unique = {s for v in pl.values() for s in v}
-    # per set and seed: 6 history + 3 more leads + 4 more lrs + 1 whole + 5 variant runs
-    assert len(unique) == 2 * 2 * 19
+    # per set and seed: 6 history + 3 more leads + 5 lrs (raw-Å inputs) + 1 whole + 5 variant
+    assert len(unique) == 2 * 2 * 20
+    assert {s.inputs for s in pl["lr"]} == {"angstrom"}
+    assert {s.inputs for k in ("history", "lead", "layout") for s in pl[k]} == {"standard"}
+    std = study.plan(tiny_params(seeds=[0, 1], lr_inputs="standard"))
+    assert len({s for v in std.values() for s in v}) == 2 * 2 * 19  # lr 0.01 shared
     assert "variant" not in study.plan(tiny_params(variant_target=None))
 
 
@@ -275,10 +279,10 @@ def test_end_to_end_on_tiny_data():
     data = {"smd": [drifting(480)], "adk": [drifting(480, seed=1), drifting(480, seed=2)]}
     st = study.ForecastStudy.from_params(data, p, 10.0)
     specs = study.unique_runs(p)
-    assert len(specs) == 2 * 19
+    assert len(specs) == 2 * 20
     res = study.ForecastResults([st.run(s) for s in specs], None, p)
-    df = res.frame()
-    assert len(df) == 2 * 19
+    df = res.frame(None)
+    assert len(df) == 2 * 20 and len(res.frame()) == 2 * 15
     assert np.isfinite(df.seq_per_s).all()
     ctrl = [st.untrained(s) for s in study.control_specs(dict(p, seeds=[0, 1, 2]))]
     assert [c["seed"] for c in ctrl] == [0, 1, 2] and all(c["ratio"] > 0 for c in ctrl)
@@ -296,7 +300,13 @@ def test_end_to_end_on_tiny_data():
     assert list(curves) == ["history 1", "history 5", "history 10"]
     assert curves["history 5"][0].shape == (3,)
     lrc = res.loss_curves(
-        "lr", dataset="adk", history=5, lead=15, layout="kirchhoff", target="position"
+        "lr",
+        dataset="adk",
+        history=5,
+        lead=15,
+        layout="kirchhoff",
+        target="position",
+        inputs=res.lr_inputs,
     )
     assert list(lrc)[0] == "lr 0.0001"
     dist = res.rmsd_distributions(
@@ -397,3 +407,51 @@ def test_notebook_runs_end_to_end_on_user_files(tmp_path):
         "ch02_lead_sweep",
         "ch02_kirchhoff_vs_whole",
     } <= figs
+
+
+def test_angstrom_inputs_are_the_raw_coordinates_in_angstrom():
+    from mdrepro.models.windows import build_splits
+
+    rng = np.random.default_rng(3)
+    x = 2.0 + np.cumsum(rng.normal(scale=0.01, size=(80, 4, 3)), axis=0)
+    std = build_splits([x], 3, 2, fractions=(0.6, 0.2, 0.2))
+    raw = study.angstrom_inputs(std)
+    np.testing.assert_allclose(raw["train"].frames.numpy(), 10.0 * x, rtol=1e-6)  # nm -> Å
+    assert abs(float(std["train"].frames.mean())) < 0.5  # standardised: centred
+    for k in ("train", "test"):
+        np.testing.assert_allclose(raw[k].truth_nm(), std[k].truth_nm())  # same windows
+        _, y = raw[k].batch(raw[k].all_indices())
+        np.testing.assert_allclose(raw[k].to_frames_nm(y), raw[k].truth_nm(), atol=1e-6)
+    disp = build_splits([x], 3, 2, fractions=(0.6, 0.2, 0.2), target="displacement")
+    with pytest.raises(ValueError, match="position targets"):
+        study.angstrom_inputs(disp)
+
+
+def test_each_claim_is_gated_by_the_fits_it_reads():
+    from mdrepro.book import fits
+
+    good = TrainResult.from_epochs(np.linspace(1, 0.1, 5) + 0.1, np.linspace(1, 0.1, 5))
+    flat = TrainResult.from_epochs(np.r_[1.0, 1.2, 1.1], np.r_[1.0, 1.2, 1.1])
+
+    def rep(unit, tr, ratio):
+        return fits.assess(tr, unit, "lstm", 5, protocol=True, baseline_ratio=ratio)
+
+    reports = [
+        rep("adk-h5-l1-lr0.01-kirchhoff-displacement-s0", good, 1.001),  # trained, not better
+        rep("smd-h5-l1-lr0.01-kirchhoff-displacement-s0", good, 0.9),
+        rep("smd-h5-l15-lr0.01-kirchhoff-position-s0", good, 1.5),
+        rep("adk-h5-l15-lr0.01-kirchhoff-position-s0", flat, 0.9),  # never learned
+    ]
+    g = claims.claim_gates(reports, "ci")
+    # the ADK displacement fit gates the ADK claim, not the SMD ones
+    assert not g("ch02.adk.never-beats-static.displacement")[0].passed
+    assert g("ch02.smd.lstm-better-lead-15.displacement")[0].passed
+    # position forecasts against the static model need adequate fits
+    assert not g("ch02.smd.lstm-better-lead-15")[0].passed
+    assert "PROFILE=paper" in g("ch02.smd.gain-grows")[0].decide_at
+    # claims on the training loss need fits that trained: SMD yes, ADK no, Table 1 both
+    assert g("ch02.smd.history-lowers-loss")[0].passed
+    assert not g("ch02.adk.history-lowers-loss")[0].passed
+    assert not g("ch02.table1-history")[0].passed
+    # the learning-rate claims measure the fits themselves
+    assert g("ch02.smd.lr-high-unstable") == [] and g("ch02.table1-lr") == []
