@@ -145,6 +145,7 @@ def _openmm_probe(name: str, params: dict, seconds: float) -> tuple[dict, float,
     """(info, setup_s, steps/s) of the paper system on one CPU thread."""
     from openmm import LocalEnergyMinimizer, unit
 
+    from mdrepro.data.recipes.common import copy_simulation
     from mdrepro.simulate import systems
 
     t0 = time.perf_counter()
@@ -157,17 +158,7 @@ def _openmm_probe(name: str, params: dict, seconds: float) -> tuple[dict, float,
     )
     system = spec.create(topology)
     positions = _ci_start(name, topology.getNumAtoms()) or positions
-    sim = systems.langevin_simulation(
-        topology,
-        system,
-        positions,
-        temperature_K=params["temperature_K"],
-        timestep_fs=params["timestep_fs"],
-        friction_per_ps=params["friction_per_ps"],
-        platform="CPU",
-        threads=params.get("cpu_threads", 1),
-        seed=params["seed"],
-    )
+    sim = copy_simulation(topology, system, positions, {"cpu_threads": 1, **params}, 0, "CPU")
     # a short minimisation: the probe needs a stable system, not the recipe's minimum (which
     # for ADK in GBn2 took over 30 minutes on one core and is reported apart)
     LocalEnergyMinimizer.minimize(sim.context, 10.0, 50)

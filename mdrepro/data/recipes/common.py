@@ -98,6 +98,37 @@ def steps_per_frame(params: dict[str, Any]) -> int:
     return int(round(spf))
 
 
+def copy_simulation(topology, system, positions, params: dict[str, Any], copy: int, platform_name):
+    """A Langevin simulation of one independent copy (replica) of a recipe: the recipe's
+    temperature, time step, friction and CPU threads, seed ``params["seed"] + copy``.
+
+    Parameters
+    ----------
+    topology, system, positions
+        OpenMM topology, system and starting positions (shared by every copy).
+    params : dict
+        The recipe's parameters (``temperature_K``, ``timestep_fs``, ``friction_per_ps``,
+        ``seed``, optionally ``cpu_threads``).
+    copy : int
+        Index of the copy: its velocities and noise derive from ``seed + copy``.
+    platform_name : str or None
+        OpenMM platform (None: the fastest available).
+    """
+    from mdrepro.simulate import systems
+
+    return systems.langevin_simulation(
+        topology,
+        system,
+        positions,
+        temperature_K=params["temperature_K"],
+        timestep_fs=params["timestep_fs"],
+        friction_per_ps=params["friction_per_ps"],
+        platform=platform_name or "auto",
+        threads=params.get("cpu_threads"),
+        seed=params["seed"] + copy,
+    )
+
+
 def minimised(ent: CacheEntry, topology, positions, spec, platform_name, threads=None):
     """Minimise once and keep the result in scratch, so that a resumed build reuses it."""
     from openmm import unit

@@ -10,6 +10,7 @@ import numpy as np
 
 from mdrepro.data.cache import CacheEntry
 from mdrepro.data.recipes.common import (
+    copy_simulation,
     engine_meta,
     minimised,
     save_npy,
@@ -59,17 +60,7 @@ def build_adk_equilibrium(
         files.append(out.name)
         if out.is_file():
             continue
-        sim = systems.langevin_simulation(
-            topology,
-            system,
-            pos,
-            temperature_K=params["temperature_K"],
-            timestep_fs=params["timestep_fs"],
-            friction_per_ps=params["friction_per_ps"],
-            platform=platform_name or "auto",
-            threads=params.get("cpu_threads"),
-            seed=params["seed"] + c,
-        )
+        sim = copy_simulation(topology, system, pos, params, c, platform_name)
         n_eq = int(round(params["equilibration_ps"] * 1000 / params["timestep_fs"]))
         if n_eq and not (ent.scratch / f"copy{c}_chunk00000.chk").is_file():
             sim.step(n_eq)
@@ -190,17 +181,7 @@ def build_ala100_smd(
             tables.append(np.load(tab_out))
             continue
         # every copy pulls from the same minimised helix with its own velocities and noise
-        sim = systems.langevin_simulation(
-            topology,
-            system,
-            pos,
-            temperature_K=params["temperature_K"],
-            timestep_fs=params["timestep_fs"],
-            friction_per_ps=params["friction_per_ps"],
-            platform=platform_name or "auto",
-            threads=params.get("cpu_threads"),
-            seed=params["seed"] + c,
-        )
+        sim = copy_simulation(topology, system, pos, params, c, platform_name)
         puller.set_time(sim.context, 0.0)
         if n_eq and not (ent.scratch / f"smd{c}_chunk00000.chk").is_file():
             sim.step(n_eq)  # spring centre at rest on the pulled atom
@@ -352,17 +333,7 @@ def build_decaala_smd(
         bb_files.append(bb_out.name)
         all_files.append(all_out.name)
         if not (bb_out.is_file() and all_out.is_file() and tab_out.is_file()):
-            sim = systems.langevin_simulation(
-                topology,
-                system,
-                pos,
-                temperature_K=params["temperature_K"],
-                timestep_fs=params["timestep_fs"],
-                friction_per_ps=params["friction_per_ps"],
-                platform=platform_name or "auto",
-                threads=params.get("cpu_threads"),
-                seed=params["seed"] + r,
-            )
+            sim = copy_simulation(topology, system, pos, params, r, platform_name)
             tag = f"rep{r:03d}"
             restraint.set_centre(sim.context, restraint.start_nm)
             if n_eq and not (ent.scratch / f"{tag}_chunk00000.chk").is_file():

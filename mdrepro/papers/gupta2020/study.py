@@ -585,6 +585,8 @@ class ForecastStudy:
         """The windows of ``spec`` (the last set built is kept)."""
         if spec.dataset not in self.data:
             raise DataError(f"expected a data set in {sorted(self.data)}, found {spec.dataset!r}")
+        if spec.inputs not in INPUTS:
+            raise DataError(f"expected inputs in {list(INPUTS)}, found {spec.inputs!r}")
         if spec.windows_key != self._splits_key:
             self._splits = None  # free the previous tensors first
             self._splits = build_splits(

@@ -425,6 +425,9 @@ def test_angstrom_inputs_are_the_raw_coordinates_in_angstrom():
     disp = build_splits([x], 3, 2, fractions=(0.6, 0.2, 0.2), target="displacement")
     with pytest.raises(ValueError, match="position targets"):
         study.angstrom_inputs(disp)
+    st = study.ForecastStudy({"adk": [x]}, fractions=(0.6, 0.2, 0.2))
+    with pytest.raises(ValueError, match="expected inputs"):
+        st.splits(study.RunSpec("adk", 3, 2, 0.01, inputs="raw"))
 
 
 def test_each_claim_is_gated_by_the_fits_it_reads():
