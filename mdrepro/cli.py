@@ -281,6 +281,13 @@ def cmd_publish(args) -> int:
     from mdrepro import publish
 
     t0 = time.perf_counter()
+    if args.rejudge:
+        out, changes = publish.rejudge(get_chapter(args.chapter).id)
+        for line in changes:
+            print(f"  {line}")
+        p = paper_scale.load(out.name, out.parent)
+        print(f"{out}: re-judged from the stored units: {p.claims.summary()}")
+        return 0
     out = publish.publish(get_chapter(args.chapter).id, resolve_device(args.device))
     p = paper_scale.load(out.name, out.parent)
     print(f"{out}: {p.claims.summary()} ({time.perf_counter() - t0:.0f} s)")
@@ -529,6 +536,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check every published chapter (checksums, size, verdicts recomputed from the "
         "stored units with the current claims code) instead of publishing",
+    )
+    pb.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="re-judge a published chapter with the current claims code and registry, from its "
+        "stored units (refused when they are stale); records the commit and the changes",
     )
     pb.set_defaults(func=cmd_publish)
 

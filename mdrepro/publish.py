@@ -49,6 +49,7 @@ __all__ = [
     "compact",
     "params_hash",
     "publish",
+    "rejudge",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,6 +178,10 @@ def _same_claims(a, b) -> list[str]:
             continue
         if ca.verdict != cb.verdict:
             out.append(f"{cid}: verdict {ca.verdict} vs {cb.verdict}")
+        if (ca.check_class, ca.lean) != (cb.check_class, cb.lean):
+            out.append(
+                f"{cid}: class / lean {ca.check_class} / {ca.lean} vs {cb.check_class} / {cb.lean}"
+            )
         x, y = ca.value, cb.value
         if x is None or y is None:
             if (x is None) != (y is None):
@@ -384,14 +389,90 @@ def publish(
                 f"expected at most {LIMIT_BYTES / 2**20:.0f} MiB of published results for "
                 f"{ch.id}, found {size / 2**20:.1f} MiB"
             )
-        if out.exists():
-            old = out_root / f".{ch.id}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old)
-        else:
-            staging.rename(out)
+        _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace the folder ``out`` by ``staging`` in renames (nothing half-written is left)."""
+    if out.exists():
+        old = out.parent / f".{out.name}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old)
+    else:
+        staging.rename(out)
+
+
+def rejudge(
+    chapter: str, out_root: str | Path | None = None, require_clean: bool = True
+) -> tuple[Path, list[str]]:
+    """Re-judge a published chapter with the current claims code, from its stored units.
+
+    The units are not recomputed: they must still match the code and the paper profile (the
+    result is not stale) and every published file must match its recorded checksum. Only
+    ``claims.json`` is rewritten (new record fields, a changed check class or tolerance from
+    the registry), and ``provenance.json`` records the re-judging: commit, date and the
+    verdicts that changed. The folder is replaced in one rename.
+
+    Returns
+    -------
+    folder : pathlib.Path
+    changes : list of str
+        ``"<claim>: <before> -> <after>"`` for every verdict or class that changed.
+    """
+    from mdrepro.book.claims import ClaimSet
+    from mdrepro.book.paper_scale import Published
+    from mdrepro.data.cache import atomic_write_text
+
+    commit = clean_commit() if require_clean else _git("rev-parse", "HEAD")
+    out_root = Path(out_root) if out_root is not None else PAPER_RESULTS
+    folder = out_root / chapter
+    prov_file = folder / "provenance.json"
+    if not prov_file.is_file():
+        raise DataError(f"expected a published {chapter} in {out_root}, found no provenance.json")
+    prov = json.loads(prov_file.read_text())
+    pub = Published(folder, prov, ClaimSet(chapter, "paper"))
+    problems = [p for p in pub.verify() if not p.startswith("claims.json vs recomputed")]
+    if pub.stale() or problems:
+        raise DataError(
+            f"expected a current, intact published {chapter} to re-judge, found: "
+            + "; ".join(pub.stale() + problems)
+        )
+    old = json.loads((folder / "claims.json").read_text()).get("claims", [])
+    before = {c["id"]: (c["verdict"], c.get("class", "claim")) for c in old}
+    claims = pub.recompute()
+    changes = [
+        f"{c.id}: {' / '.join(before.get(c.id, ('(none)', '')))} -> {c.verdict} / {c.check_class}"
+        for c in claims.claims
+        if before.get(c.id) != (c.verdict, c.check_class)
+    ]
+    staging = out_root / f".{chapter}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        shutil.copytree(folder, staging)
+        atomic_write_text(staging / "claims.json", claims.to_json())
+        prov["claims"] = claims.summary()
+        prov.setdefault("rejudged", []).append(
+            {
+                "commit": commit,
+                "committed_at": _git("log", "-1", "--format=%cI", commit),
+                "why": "claims code or registry changed; verdicts recomputed from the stored "
+                "units, which still match the code and the paper profile",
+                "changes": changes,
+            }
+        )
+        files = sorted(
+            p.relative_to(staging).as_posix()
+            for p in staging.rglob("*")
+            if p.is_file() and p.name != "provenance.json"
+        )
+        prov["files"] = {f: sha256_file(staging / f) for f in files}
+        atomic_write_text(staging / "provenance.json", json.dumps(prov, indent=1) + "\n")
+        _swap_in(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder, changes

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -256,3 +257,28 @@ def test_every_figure_of_a_notebook_can_be_reproduced_by_name():
         assert names, path
         registry = papers.module(ch, "figures").FIGURES[ch.id]
         assert sorted(n.removeprefix(f"{ch.id}_") for n in names) == sorted(registry), path
+
+
+#: The verdict words, as the rule cells define them (italic): the only place prose may use them.
+_DEFINED = re.compile(r"\*(not reproduced|reproduced|undecided)\*")
+_VERDICT_WORD = re.compile(r"\b(reproduced|undecided)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_hard_coded_verdict_in_the_prose(path):
+    """Verdicts reach a page only from the claims JSON: a notebook's prose may define the
+    verdict words (in italics) but never state one, in a status table or a sentence.
+    """
+    cells = json.loads(path.read_text())["cells"]
+    found = []
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = _DEFINED.sub("", "".join(cell["source"]))
+        found += [f"cell {i}: {m.group(0)}" for m in _VERDICT_WORD.finditer(text)]
+    assert not found, "; ".join(found)
+
+
+def test_the_verdict_word_test_can_fail():
+    assert _VERDICT_WORD.search(_DEFINED.sub("", "| Fig. 2 | ... | reproduced |"))
+    assert not _VERDICT_WORD.search(_DEFINED.sub("", "*reproduced* when the interval ..."))

@@ -14,19 +14,24 @@ import html
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mdrepro.book.registry import registry_hash
 from mdrepro.book.verdicts import (
     CHECKS,
+    NO_LEAN,
     NOT_REPRODUCED,
     REPRODUCED,
+    TOWARD_NOT_REPRODUCED,
+    TOWARD_REPRODUCED,
     UNDECIDED,
     VERDICTS,
     Gate,
+    identity,
 )
 from mdrepro.data.cache import atomic_write_text
 
@@ -100,6 +105,28 @@ class Claim:
         Every sample, ``"n=3: a, b, c"``.
     note : str
         Anything else a reader needs (data substitution, scale).
+    check_class : str
+        ``claim``, ``setup`` or ``construction`` (the registry's class; JSON field ``class``).
+        Only a ``claim`` is counted.
+    class_reason : str
+        Why a ``setup`` or ``construction`` check is one.
+    registry_hash : str
+        :func:`mdrepro.book.registry.registry_hash` of the document and profile: its checks'
+        classes and tolerances and its chapters' sizes when the record was made.
+    lean : str
+        For an undecided record, which way it leans (:func:`mdrepro.book.verdicts.lean`).
+    n_inside, n_outside : int
+        Samples inside and outside the tolerance.
+    sample_unit : str
+        What one sample is (:data:`mdrepro.book.verdicts.SAMPLE_UNITS`).
+    rule_verdict : str
+        The verdict of the numbers alone (:func:`mdrepro.book.verdicts.decide` with the
+        gates), before :meth:`ClaimSet.settle` asks for controls both ways.
+    control : str
+        For a decided claim, the control that shows it could have come out the other way
+        (:meth:`ClaimSet.settle`): for *reproduced*, a negative control or null on real data
+        that landed *not reproduced*, with its margin to the tolerance; for *not reproduced*, a
+        positive control that landed *reproduced* through the same gates.
     """
 
     id: str
@@ -127,6 +154,31 @@ class Claim:
     interval: list = field(default_factory=lambda: [None, None])
     spread: str = ""
     note: str = ""
+    check_class: str = "claim"
+    class_reason: str = ""
+    registry_hash: str = ""
+    lean: str = ""
+    n_inside: int = 0
+    n_outside: int = 0
+    sample_unit: str = ""
+    control: str = ""
+    rule_verdict: str = ""
+
+    @property
+    def counted(self) -> bool:
+        """Whether the record is a ``claim`` of the document: the only kind that is counted."""
+        return self.check_class == "claim" and not self.beyond_paper
+
+    @property
+    def decided(self) -> bool:
+        """Reproduced or not reproduced."""
+        return self.verdict in (REPRODUCED, NOT_REPRODUCED)
+
+    def to_dict(self) -> dict:
+        """The JSON record (``check_class`` is written as ``class``)."""
+        d = asdict(self)
+        d["class"] = d.pop("check_class")
+        return d
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -154,9 +206,16 @@ class Control:
     interval : list of float or None
     n : int
     verdict : str
-        The check's verdict on the broken inputs.
+        The check's verdict on the control's inputs.
     ok : bool
-        Whether it is ``not reproduced``, as a working check must give.
+        Whether it landed where it must: ``not reproduced`` for a negative control,
+        ``reproduced`` for a positive one.
+    kind : str
+        ``negative`` (inputs with the effect removed or broken) or ``positive`` (an input with
+        the effect: the paper's own value, or the check's registered synthetic set).
+    margin : float or None
+        How far the control's 95 % interval lies beyond the tolerance bound it crossed (in the
+        claim's unit; negative: it did not cross).
     """
 
     id: str
@@ -169,10 +228,23 @@ class Control:
     n: int
     verdict: str
     ok: bool
+    kind: str = "negative"
+    margin: float | None = None
 
 
-#: Every field a claims record must have.
-CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
+#: Every field a claims record must have (as written to JSON: ``check_class`` is ``class``).
+CLAIM_FIELDS = tuple("class" if f.name == "check_class" else f.name for f in fields(Claim))
+
+
+def _margin_outside(lo: float, hi: float, tol_lo, tol_hi) -> float:
+    """How far the interval ``[lo, hi]`` lies outside the tolerance (positive) or how far it
+    is from leaving it (negative); NaN without an interval.
+    """
+    tl = -math.inf if tol_lo is None else tol_lo
+    th = math.inf if tol_hi is None else tol_hi
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return float("nan")
+    return max(tl - hi, lo - th)
 
 
 def _quote(check) -> tuple[str, str]:
@@ -207,6 +279,7 @@ class ClaimSet:
     controls: list[Control] = field(default_factory=list)
     required: list[Gate] = field(default_factory=list, repr=False)
     gates_for: Any = field(default=None, repr=False)
+    _settled: bool = field(default=False, repr=False, compare=False)
 
     def require(self, *gates: Gate) -> None:
         """Gates that every claim checked from now on needs as well (e.g. that every fit of
@@ -249,9 +322,100 @@ class ClaimSet:
             n=d.n,
             verdict=d.verdict,
             ok=d.verdict == NOT_REPRODUCED,
+            kind="negative",
+            margin=_finite(_margin_outside(d.lo, d.hi, chk.tol_lo, chk.tol_hi)),
         )
         self.controls.append(c)
+        self._settled = False
         return c
+
+    def settle(self) -> None:
+        """Make every decided claim show that it could have come out the other way (once;
+        called before a set is written, shown or counted).
+
+        * A *reproduced* claim needs a negative control or null of the same check, on real
+          data, that landed *not reproduced* (:meth:`control`); it names it, with its margin to
+          the tolerance. Without one it is not counted as reproduced: it becomes *undecided*
+          (gate: no null), leaning toward reproduced, and says what would decide it.
+        * A *not reproduced* claim gets a positive control through the same gates: the
+          document's own value fed through the check where the check reads that value
+          directly, else the check's registered synthetic observations with the effect built
+          in. It must land *reproduced*; if it does not, the claim is *undecided* (a defect).
+        """
+        if self._settled:
+            return
+        for i, c in enumerate(self.claims):
+            if c.check_class != "claim":
+                continue
+            if (c.rule_verdict or c.verdict) == REPRODUCED:
+                landed = [
+                    k for k in self.controls if k.id == c.id and k.kind == "negative" and k.ok
+                ]
+                if landed:
+                    k = landed[0]
+                    self.claims[i] = replace(
+                        c,
+                        verdict=REPRODUCED,
+                        gate="",
+                        decide_at="",
+                        lean="",
+                        control=f"negative control: {k.what}: {k.verdict}, "
+                        f"{_fmt(k.margin)} {c.unit} beyond the tolerance".strip(),
+                    )
+                else:
+                    self.claims[i] = replace(
+                        c,
+                        verdict=UNDECIDED,
+                        gate="no negative control or null on real data has landed on the other "
+                        "side: not counted as reproduced",
+                        decide_at="a null from the same data that removes the effect (e.g. "
+                        "shuffled frames, a surrogate), landing not reproduced",
+                        lean=TOWARD_REPRODUCED,
+                    )
+            elif c.verdict == NOT_REPRODUCED and not c.control:
+                self.claims[i] = self._positive_control(c)
+        self._settled = True
+
+    def _positive_control(self, c: Claim) -> Claim:
+        chk = CHECKS.get(c.id)
+        if chk is None:
+            return c
+        n = max(c.n, 3)
+        direct = chk.measure is identity and chk.paper_value is not None
+        if direct:
+            obs, what = (
+                [float(chk.paper_value)] * n,
+                f"the document's own value {chk.paper_value:g}",
+            )
+        else:
+            obs, what = chk.fixtures.get(REPRODUCED), "the check's synthetic set with the effect"
+        if obs is None:
+            return c
+        d = chk.evaluate(obs)
+        ok = d.verdict == REPRODUCED
+        self.controls.append(
+            Control(
+                id=c.id,
+                chapter=self.chapter,
+                family=chk.family,
+                what=f"positive control: {what}",
+                measured=spread(chk.samples(obs))[1],
+                value=_finite(d.value),
+                interval=[_finite(d.lo), _finite(d.hi)],
+                n=d.n,
+                verdict=d.verdict,
+                ok=ok,
+                kind="positive",
+            )
+        )
+        if ok:
+            return replace(c, control=f"positive control: {what}: reproduced")
+        return replace(
+            c,
+            verdict=UNDECIDED,
+            gate="its positive control did not land reproduced: the check may be unable to pass",
+            control=f"positive control: {what}: {d.verdict}",
+        )
 
     def check(
         self,
@@ -303,7 +467,7 @@ class ClaimSet:
             tol_lo=_finite(chk.tol_lo),
             tol_hi=_finite(chk.tol_hi),
             unit=chk.unit,
-            criterion=chk.criterion,
+            criterion=chk.criterion + (f" (tolerance: {chk.basis})" if chk.basis else ""),
             verdict=d.verdict,
             gate=d.gate,
             decide_at=d.decide_at,
@@ -314,25 +478,36 @@ class ClaimSet:
             interval=[_finite(d.lo), _finite(d.hi)],
             spread=spread(samples)[1],
             note=note,
+            check_class=chk.klass,
+            class_reason=chk.reason,
+            registry_hash=registry_hash(chk.document, self.profile),
+            lean=d.lean,
+            n_inside=d.n_inside,
+            n_outside=d.n_outside,
+            sample_unit=chk.sample_unit,
+            rule_verdict=d.verdict,
         )
         self.claims.append(c)
+        self._settled = False
         return c
 
-    def count(self, verdict: str) -> int:
-        """Number of claims with ``verdict``."""
-        return sum(c.verdict == verdict for c in self.claims)
-
-    def verdicts(self) -> dict[str, str]:
-        """The verdict of every claim, by id."""
+    def verdicts(self, settled: bool = True) -> dict[str, str]:
+        """The verdict of every claim, by id: settled (:meth:`settle`), or ``settled=False``
+        the verdict of the numbers alone (``rule_verdict``).
+        """
+        if not settled:
+            return {c.id: c.rule_verdict or c.verdict for c in self.claims}
+        self.settle()
         return {c.id: c.verdict for c in self.claims}
 
     def to_json(self) -> str:
-        """JSON document of the set."""
+        """JSON document of the set (settled first: :meth:`settle`)."""
+        self.settle()
         return json.dumps(
             {
                 "chapter": self.chapter,
                 "profile": self.profile,
-                "claims": [asdict(c) for c in self.claims],
+                "claims": [c.to_dict() for c in self.claims],
                 "controls": [asdict(c) for c in self.controls],
             },
             indent=2,
@@ -346,17 +521,41 @@ class ClaimSet:
         return path
 
     def _repr_html_(self) -> str:
+        self.settle()
         out = claims_html(self.claims)
         if self.controls:
             out += "<p><b>Negative controls</b> (must be <i>not reproduced</i>)</p>"
             out += controls_html(self.controls)
         return out
 
+    def count(self, verdict: str, counted: bool | None = None) -> int:
+        """Number of records with ``verdict`` (``counted``: only claims of the document, or
+        only the rest; None: all).
+        """
+        return sum(
+            c.verdict == verdict and (counted is None or c.counted == counted) for c in self.claims
+        )
+
     def summary(self) -> str:
-        """``"2 reproduced, 1 not reproduced, 3 undecided (of 6)"``."""
+        """``"claims of the document: 2 reproduced, 1 not reproduced, 3 undecided (2 leaning
+        toward not reproduced); 1 beyond the paper; 2 checks of our own set-up"``.
+        """
+        self.settle()
+        counted = [c for c in self.claims if c.counted]
+        leans = [c.lean for c in counted if c.verdict == UNDECIDED]
+        lean_text = ", ".join(
+            f"{leans.count(x)} {x}"
+            for x in (TOWARD_REPRODUCED, TOWARD_NOT_REPRODUCED)
+            if x in leans
+        )
+        beyond = sum(c.beyond_paper and c.check_class == "claim" for c in self.claims)
+        setup = sum(c.check_class != "claim" for c in self.claims)
         return (
-            f"{self.count(REPRODUCED)} reproduced, {self.count(NOT_REPRODUCED)} not reproduced, "
-            f"{self.count(UNDECIDED)} undecided (of {len(self.claims)})"
+            f"claims of the document: {self.count(REPRODUCED, True)} reproduced, "
+            f"{self.count(NOT_REPRODUCED, True)} not reproduced, "
+            f"{self.count(UNDECIDED, True)} undecided"
+            + (f" ({lean_text})" if lean_text else "")
+            + f"; {beyond} beyond the paper; {setup} checks of our own set-up"
         )
 
     def __repr__(self) -> str:
@@ -381,10 +580,29 @@ def tolerance_text(c: Claim) -> str:
     return "any"
 
 
-def verdict_html(verdict: str) -> str:
-    """A coloured verdict label (colour and symbol, so it reads without colour too)."""
+#: How a check of our own set-up (class ``setup`` or ``construction``) reads: it holds or not.
+SETUP_WORDS = {REPRODUCED: "holds", NOT_REPRODUCED: "does not hold", UNDECIDED: "open"}
+#: Colour of a lean (lighter than the verdict it leans to; never a verdict).
+LEAN_STYLE = {
+    TOWARD_REPRODUCED: "#56B4E9",
+    TOWARD_NOT_REPRODUCED: "#F0A582",
+    NO_LEAN: "#999999",
+}
+
+
+def verdict_html(verdict: str, klass: str = "claim", lean: str = "") -> str:
+    """A coloured verdict label (colour and symbol, so it reads without colour too). A check of
+    our own set-up reads "holds" / "does not hold"; an undecided claim shows its lean.
+    """
     colour, _, symbol = VERDICT_STYLE[verdict]
-    return f'<span style="color:{colour};font-weight:600">{symbol} {verdict}</span>'
+    word = verdict if klass == "claim" else f"{SETUP_WORDS[verdict]} ({klass})"
+    out = f'<span style="color:{colour};font-weight:600">{symbol} {word}</span>'
+    if verdict == UNDECIDED and lean:
+        out += (
+            f'<br><small style="color:{LEAN_STYLE.get(lean, "#999999")}">'
+            f"leans: {html.escape(lean)}</small>"
+        )
+    return out
 
 
 def claims_html(claims: Iterable[Claim]) -> str:
@@ -393,8 +611,22 @@ def claims_html(claims: Iterable[Claim]) -> str:
     for c in claims:
         lo, hi = c.interval
         interval = f"{_fmt(c.value)} [{_fmt(lo)}, {_fmt(hi)}]" if c.value is not None else "–"
+        sides = (
+            f"{c.n_inside} inside / {c.n_outside} outside the tolerance ({c.sample_unit})"
+            if c.verdict == UNDECIDED and c.n
+            else ""
+        )
         why = "; ".join(
-            x for x in (c.gate, f"decide at: {c.decide_at}" if c.decide_at else "", c.note) if x
+            x
+            for x in (
+                c.class_reason,
+                c.control,
+                c.gate,
+                sides,
+                f"decide at: {c.decide_at}" if c.decide_at else "",
+                c.note,
+            )
+            if x
         )
         quote = f"“{c.quote}”" if c.quote else ("(beyond the paper)" if c.beyond_paper else "")
         cells = [
@@ -404,7 +636,7 @@ def claims_html(claims: Iterable[Claim]) -> str:
             html.escape(c.measured),
             html.escape(f"{interval} {c.unit}".strip() + f" ({c.spread})"),
             html.escape(f"{tolerance_text(c)}: {c.criterion}"),
-            verdict_html(c.verdict),
+            verdict_html(c.verdict, c.check_class, c.lean),
             html.escape(why),
         ]
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
@@ -430,7 +662,11 @@ def controls_html(controls: Iterable[Control]) -> str:
             html.escape(c.what),
             html.escape(c.measured),
             verdict_html(c.verdict),
-            "✔ as it must be" if c.ok else "✘ the check did not fail: a defect",
+            "✔ as it must be"
+            if c.ok
+            else "✘ the check did not fail: a defect"
+            if c.kind == "negative"
+            else "✘ the check did not pass: a defect",
         ]
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     head = "".join(
@@ -467,14 +703,18 @@ def load_claims(directory: str | Path) -> list[ClaimSet]:
                     f"{f}: claim {c.get('id', '?')!r}: expected the fields of a claim record, "
                     f"missing {', '.join(missing)}"
                 )
-            claims.append(Claim(**{k: c[k] for k in CLAIM_FIELDS}))
+            rec = {k: c[k] for k in CLAIM_FIELDS}
+            rec["check_class"] = rec.pop("class")
+            claims.append(Claim(**rec))
         controls = [Control(**c) for c in doc.get("controls", [])]
+        # written settled: its positive controls are already among its controls
         sets.append(
             ClaimSet(
                 chapter=doc["chapter"],
                 profile=doc.get("profile", "?"),
                 claims=claims,
                 controls=controls,
+                _settled=True,
             )
         )
     return sets

@@ -5,8 +5,9 @@
 ``figures/*.png``. This module
 
 * :func:`load` - the published result of a chapter (None when there is none);
-* :meth:`Published.stale` - why the result no longer matches the code: the study's code hash
-  or the paper profile's params hash differs from the recorded one (the units would now be
+* :meth:`Published.stale` - why the result no longer matches the code: a module that computes
+  the units (the study's import closure less presentation: plots, book pages, CLI) differs from
+  its recorded sha256, or the paper profile's params hash differs (the units would now be
   computed differently). A stale result is shown, marked stale, and not re-checked;
 * :meth:`Published.verify` - what CI runs: every file's sha256 against the provenance, the
   size limit, and the verdicts and values recomputed from the stored units with the current
@@ -26,6 +27,9 @@ from typing import Any
 from mdrepro.book.claims import ClaimSet, load_claims, verdict_html
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Modules that present results rather than compute them: a change to them leaves published
+#: units current (prefixes of module names).
+PRESENTATION = ("mdrepro.plots", "mdrepro.book", "mdrepro.viz", "mdrepro.cli")
 #: Published paper-scale results, one folder per chapter.
 PAPER_RESULTS = ROOT / "results" / "paper"
 
@@ -59,22 +63,34 @@ class Published:
         return self.provenance.get("status", "?")
 
     @cached_property
-    def _current(self) -> tuple[str, str]:
-        from mdrepro import papers
-        from mdrepro.publish import params_hash
+    def _current(self) -> tuple[dict, str]:
+        from mdrepro import papers, results
+        from mdrepro.publish import params_hash, sha256_file
 
-        code = papers.store(self.chapter).code
+        study = papers.module(self.chapter, "study")
+        modules = {
+            m: sha256_file(results._module_file(m))[:16]
+            for m in results.module_closure(study.MODULES)
+            if not m.startswith(PRESENTATION) and results._module_file(m)
+        }
         params = papers.module(self.chapter, "params").resolve(self.chapter, "paper")
-        return code, params_hash(params)
+        return modules, params_hash(params)
 
     def stale(self) -> list[str]:
-        """Why the published units no longer match the code (empty: they match)."""
-        code, params = self._current
+        """Why the published units no longer match the code (empty: they match).
+
+        The units are stale when a module that computes them changed: every module of the
+        study's import closure, less presentation (:data:`PRESENTATION`: plots, the book's
+        pages, the command line), must have the sha256 recorded in the provenance's
+        ``modules``. A change to a figure or a page leaves them current.
+        """
+        modules, params = self._current
+        recorded = self.provenance.get("modules", {})
         out = []
-        if code != self.provenance["code_hash"]:
-            out.append(
-                f"study code hash {code} differs from the published {self.provenance['code_hash']}"
-            )
+        changed = sorted(m for m, h in modules.items() if recorded.get(m) != h)
+        if changed:
+            more = f" and {len(changed) - 4} more" if len(changed) > 4 else ""
+            out.append("study code changed since publication: " + ", ".join(changed[:4]) + more)
         if params != self.provenance["params_hash"]:
             out.append(
                 f"paper params hash {params} differs from the published "

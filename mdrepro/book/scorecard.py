@@ -34,11 +34,20 @@ class DocumentCounts:
     document : str
         Bibliographic name.
     reproduced, not_reproduced, undecided : int
-        Verdicts of claims that test the document's own statements.
+        Verdicts of the ``claim``-class checks of the document's own statements (the only ones
+        counted), at each claim's headline tier (:func:`headline`).
+    toward_reproduced, toward_not_reproduced : int
+        Undecided claims that lean one way (:func:`mdrepro.book.verdicts.lean`); never counted
+        as decided.
     beyond_paper : int
         Claims that test statements the document does not make.
+    setup : int
+        Checks of our own set-up (class ``setup`` or ``construction``): shown, not counted.
     statements, checkable, checked, not_checkable : int
         From the document's ``statements.yaml`` (0 when it has none).
+    decided : int
+        Checkable statements every one of whose ``claim``-class checks is decided
+        (reproduced or not reproduced); a statement checked only by set-up checks is not.
     """
 
     paper: str
@@ -46,32 +55,101 @@ class DocumentCounts:
     reproduced: int = 0
     not_reproduced: int = 0
     undecided: int = 0
+    toward_reproduced: int = 0
+    toward_not_reproduced: int = 0
     beyond_paper: int = 0
+    setup: int = 0
     statements: int = 0
     checkable: int = 0
     checked: int = 0
     not_checkable: int = 0
+    decided: int = 0
 
     @property
     def coverage(self) -> float:
         """Share of the checkable statements that a claim checks."""
         return self.checked / self.checkable if self.checkable else float("nan")
 
+    @property
+    def decided_share(self) -> float:
+        """Share of the checkable statements that are decided."""
+        return self.decided / self.checkable if self.checkable else float("nan")
+
+
+#: Tiers of a result, smallest first: a claim's headline verdict comes from the largest tier at
+#: which it was run (never the best of them).
+TIERS = ("ci", "extended", "paper")
+#: Chance of a wrong decided verdict per counted claim under the rule: a 95 % two-sided interval
+#: leaves 2.5 % on each side, so a claim whose true value sits inside (or outside) its
+#: tolerance is judged the other way with at most this probability.
+WRONG_SIDE = 0.025
+
+
+def headline(
+    sets: Sequence[ClaimSet], tiers: Sequence[Sequence[ClaimSet]] = (), stale: Collection = ()
+) -> list[ClaimSet]:
+    """Each chapter's claims at their headline tier: a record of a larger, fresh tier replaces
+    the ci record of the same claim; a stale tier (chapter in ``stale``) never counts.
+
+    Parameters
+    ----------
+    sets : sequence of ClaimSet
+        The ci claims of the build.
+    tiers : sequence of sequences of ClaimSet
+        Larger tiers (e.g. the published paper-scale claims), any order.
+    stale : collection of str
+        Chapters whose larger-tier results are stale.
+    """
+
+    def rank(cs: ClaimSet) -> int:
+        return TIERS.index(cs.profile) if cs.profile in TIERS else 0
+
+    best: dict[str, tuple[int, Claim]] = {}
+    for group in tiers:
+        for cs in group:
+            if cs.chapter in stale:
+                continue
+            for c in cs.claims:
+                if c.id not in best or rank(cs) > best[c.id][0]:
+                    best[c.id] = (rank(cs), c)
+    out = []
+    for cs in sets:
+        claims = []
+        for c in cs.claims:
+            b = best.get(c.id)
+            claims.append(b[1] if b is not None and b[0] > rank(cs) else c)
+        out.append(
+            ClaimSet(
+                chapter=cs.chapter,
+                profile=cs.profile,
+                claims=claims,
+                system=cs.system,
+                controls=cs.controls,
+            )
+        )
+    return out
+
 
 def counts(sets: Sequence[ClaimSet]) -> list[DocumentCounts]:
-    """Verdict and statement counts per document, in the book's order."""
+    """Verdict and statement counts per document, in the book's order (pass the sets of
+    :func:`headline` for headline counts).
+    """
     from mdrepro.book import statements
+    from mdrepro.book.verdicts import TOWARD_NOT_REPRODUCED, TOWARD_REPRODUCED
     from mdrepro.papers import PAPERS, paper
 
     out = []
     claims = [c for s in sets for c in s.claims]
+    by_id = {c.id: c for c in claims}
     for name in PAPERS:
         doc = getattr(paper(name), "DOCUMENT", name)
         dc = DocumentCounts(name, doc)
         for c in claims:
             if c.document != name:
                 continue
-            if c.beyond_paper:
+            if c.check_class != "claim":
+                dc.setup += 1
+            elif c.beyond_paper:
                 dc.beyond_paper += 1
             elif c.verdict == REPRODUCED:
                 dc.reproduced += 1
@@ -79,14 +157,29 @@ def counts(sets: Sequence[ClaimSet]) -> list[DocumentCounts]:
                 dc.not_reproduced += 1
             else:
                 dc.undecided += 1
+                dc.toward_reproduced += c.lean == TOWARD_REPRODUCED
+                dc.toward_not_reproduced += c.lean == TOWARD_NOT_REPRODUCED
         if statements.available(name):
             st = statements.load(name)
             dc.statements = len(st.items)
             dc.checkable = len(st.checkable)
             dc.checked = len(st.checked)
             dc.not_checkable = dc.statements - dc.checkable
+            for item in st.checkable:
+                recs = [by_id[i] for i in item.claims if i in by_id]
+                own = [c for c in recs if c.check_class == "claim"]
+                if own and len(recs) == len(item.claims) and all(c.decided for c in own):
+                    dc.decided += 1
         out.append(dc)
     return out
+
+
+def expected_chance_failures(sets: Sequence[ClaimSet]) -> tuple[int, float]:
+    """Decided counted claims and how many of them the rule expects on the wrong side by
+    chance alone (at most :data:`WRONG_SIDE` each).
+    """
+    n = sum(c.counted and c.decided for s in sets for c in s.claims)
+    return n, WRONG_SIDE * n
 
 
 def position(c: Claim, x: float | None) -> float:
@@ -128,6 +221,8 @@ def figure(sets: Sequence[ClaimSet], ax=None):
         right = 1.0 if c.tol_hi is not None else hi_clip
         ax.fill_between([left, right], yi - 0.35, yi + 0.35, color="0.88", lw=0, zorder=0)
         colour, marker, _ = VERDICT_STYLE[c.verdict]
+        if c.check_class != "claim":
+            colour = "0.55"  # a check of our own set-up: shown, not counted
         v = position(c, c.value)
         lo_ci, hi_ci = (position(c, x) for x in c.interval)
         if np.isfinite(lo_ci) and np.isfinite(hi_ci):
@@ -147,7 +242,13 @@ def figure(sets: Sequence[ClaimSet], ax=None):
         else:
             ax.text(0.5, yi, "no samples", ha="center", va="center", fontsize=7, color="0.4")
     ax.set_yticks(y)
-    ax.set_yticklabels([c.id + (" †" if c.beyond_paper else "") for c in claims], fontsize=7)
+    ax.set_yticklabels(
+        [
+            c.id + (" †" if c.beyond_paper else "") + (" §" if c.check_class != "claim" else "")
+            for c in claims
+        ],
+        fontsize=7,
+    )
     ax.set_xlim(lo_clip - 0.1, hi_clip + 0.1)
     ax.set_ylim(-0.7, len(claims) - 0.3)
     ax.axvline(0, color="0.6", lw=0.6)
@@ -162,12 +263,15 @@ def figure(sets: Sequence[ClaimSet], ax=None):
     handles.append(
         Line2D([], [], marker="o", color="0.3", mfc="white", ls="none", label="† beyond the paper")
     )
+    handles.append(
+        Line2D([], [], marker="o", color="0.55", ls="none", label="§ set-up check (not counted)")
+    )
     height_in = ax.figure.get_size_inches()[1] * ax.get_position().height
     ax.legend(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.6 / max(height_in, 1.0)),
-        ncol=4,
+        ncol=5,
         frameon=False,
         fontsize=8,
     )
@@ -180,23 +284,85 @@ def figure(sets: Sequence[ClaimSet], ax=None):
 
 
 def counts_table(dcs: Sequence[DocumentCounts], chapters: Mapping[str, str] | None = None) -> str:
-    """Markdown table of the counts per document (also included in the introduction)."""
+    """Markdown table of the counts per document (also included in the introduction): decided
+    of checkable statements first, then the verdicts of the counted claims with the leans of
+    the undecided ones, then what was checked.
+    """
     rows = [
-        "| document | reproduced | not reproduced | undecided | beyond the paper | statements "
-        "checked | not checkable here |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| document | **decided** of checkable statements | reproduced | not reproduced | "
+        "undecided (leaning: toward reproduced / toward not reproduced) | statements checked | "
+        "beyond the paper | checks of our own set-up | not checkable here |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for d in dcs:
-        cov = (
-            f"{d.checked} of {d.checkable} ({100 * d.coverage:.0f} %)"
-            if d.checkable
-            else "no statements file"
-        )
+        if d.checkable:
+            dec = f"**{d.decided} of {d.checkable} ({100 * d.decided_share:.0f} %)**"
+            cov = f"{d.checked} of {d.checkable} ({100 * d.coverage:.0f} %)"
+        else:
+            dec = cov = "no statements file"
         rows.append(
-            f"| {d.document} | {d.reproduced} | {d.not_reproduced} | {d.undecided} | "
-            f"{d.beyond_paper} | {cov} | {d.not_checkable} |"
+            f"| {d.document} | {dec} | {d.reproduced} | {d.not_reproduced} | {d.undecided} "
+            f"({d.toward_reproduced} / {d.toward_not_reproduced}) | {cov} | {d.beyond_paper} | "
+            f"{d.setup} | {d.not_checkable} |"
         )
     return "\n".join(rows) + "\n"
+
+
+def headline_figure(dcs: Sequence[DocumentCounts], ax=None):
+    """Per document, the counted claims as one stacked bar: reproduced, not reproduced, and the
+    undecided ones split by lean (lighter shades: a lean is never a verdict).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from mdrepro.book.claims import LEAN_STYLE
+    from mdrepro.book.verdicts import NO_LEAN, TOWARD_NOT_REPRODUCED, TOWARD_REPRODUCED
+    from mdrepro.plots.style import axes_or_new
+
+    ax = axes_or_new(ax, figsize=(8.5, 0.55 * max(len(dcs), 2) + 1.2))
+    parts = [
+        (REPRODUCED, VERDICT_STYLE[REPRODUCED][0], lambda d: d.reproduced),
+        (NOT_REPRODUCED, VERDICT_STYLE[NOT_REPRODUCED][0], lambda d: d.not_reproduced),
+        (
+            "undecided, " + TOWARD_REPRODUCED,
+            LEAN_STYLE[TOWARD_REPRODUCED],
+            lambda d: d.toward_reproduced,
+        ),
+        (
+            "undecided, " + TOWARD_NOT_REPRODUCED,
+            LEAN_STYLE[TOWARD_NOT_REPRODUCED],
+            lambda d: d.toward_not_reproduced,
+        ),
+        (
+            "undecided, no lean",
+            LEAN_STYLE[NO_LEAN],
+            lambda d: d.undecided - d.toward_reproduced - d.toward_not_reproduced,
+        ),
+    ]
+    y = np.arange(len(dcs))[::-1]
+    left = np.zeros(len(dcs))
+    for label, colour, get in parts:
+        w = np.array([get(d) for d in dcs], dtype=float)
+        ax.barh(y, w, left=left, color=colour, label=label, edgecolor="white", height=0.6)
+        for yi, li, wi in zip(y, left, w, strict=True):
+            if wi:
+                ax.text(li + wi / 2, yi, f"{wi:.0f}", ha="center", va="center", fontsize=8)
+        left += w
+    ax.set_yticks(y)
+    ax.set_yticklabels(
+        [
+            f"{d.paper}\n{d.decided} of {d.checkable} statements decided"
+            if d.checkable
+            else d.paper
+            for d in dcs
+        ],
+        fontsize=8,
+    )
+    ax.set_xlabel("claims of the document (class `claim`), at their headline tier")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, frameon=False, fontsize=7)
+    ax.set_title("Verdicts per document; undecided claims split by lean", fontsize=9)
+    return ax
 
 
 def _paper_scale_column(
@@ -224,50 +390,121 @@ def _paper_scale_column(
     return "\n".join(rows)
 
 
+def setup_table(sets: Sequence[ClaimSet]) -> str:
+    """Markdown table of the checks of our own set-up (``setup`` and ``construction``): run and
+    shown as data QA, never counted, each with the reason it is not a claim.
+    """
+    from mdrepro.book.claims import SETUP_WORDS
+
+    rows = [
+        "| check | class | outcome | measured | why it is not a claim |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for s in sets:
+        for c in s.claims:
+            if c.check_class == "claim":
+                continue
+            rows.append(
+                f"| `{c.id}` | {c.check_class} | {SETUP_WORDS[c.verdict]} | {c.measured} | "
+                f"{c.class_reason} |"
+            )
+    return "\n".join(rows) + "\n"
+
+
 def markdown(
     sets: Sequence[ClaimSet],
     titles: Mapping[str, str] | None = None,
     figure_file: str | None = None,
     paper_sets: Sequence[ClaimSet] = (),
     stale: Collection[str] = (),
+    headline_file: str | None = None,
 ) -> str:
     """The scorecard page; ``stale``: chapters whose paper-scale result is stale."""
     titles = titles or {}
     out = [
         "# Scorecard",
         "",
-        "Every figure of the book ends in claims checked in code. Each claim measures one number "
-        "per seed or independent replica and is decided by one rule "
-        "(`mdrepro.book.verdicts.decide`): **reproduced** when the 95 % interval of the mean "
-        "lies inside the tolerance, **not reproduced** when it lies outside, **undecided** when "
-        "it straddles a bound, when fewer than three seeds or replicas exist, or when a gate "
-        "measured on the data fails; an undecided claim says what would decide it. Tolerances "
-        "come from the documents' own numbers or the data's noise and are never tuned to a "
-        "result. Claims marked † test statements the document does not make; they are counted "
-        "apart. This page is generated by `mdrepro book` from the executed chapters' claims.",
+        "Every figure of the book ends in checks in code. Each measures one number per seed or "
+        "independent replica and is decided by one rule (`mdrepro.book.verdicts.decide`): "
+        "**reproduced** when the 95 % interval of the mean lies inside the tolerance, **not "
+        "reproduced** when it lies outside, **undecided** when it straddles a bound, when fewer "
+        "than three seeds or replicas exist, or when a gate measured on the data fails. An "
+        "undecided claim says what would decide it and which way it **leans** (the one-sided "
+        "80 % bounds of the mean, a rule fixed in code; a lean is never a verdict). Classes, "
+        "tolerances and sizes live in each paper's `registry.yaml`, hashed into every record; "
+        "only checks of class **claim** (a statement of the document whose outcome was open) "
+        "are counted. Checks of our own set-up (a property of our data or protocol, or true by "
+        "construction) are shown apart. Each claim's headline verdict comes from the largest "
+        "fresh tier at which it ran (ci < extended < paper). This page is generated by "
+        "`mdrepro book` from the executed chapters' claims.",
         "",
     ]
     if not sets:
         out.append("*No chapter has been executed yet: run `mdrepro run` first.*")
         return "\n".join(out) + "\n"
-    profiles = sorted({s.profile for s in sets})
-    out += [f"Profile: **{', '.join(profiles)}**.", "", counts_table(counts(sets)), ""]
+    head = headline(sets, [paper_sets], stale)
+    dcs = counts(head)
+    n_dec, expected = expected_chance_failures(head)
+    tiers = sorted(
+        {s.profile for s in sets} | {s.profile for s in paper_sets if s.chapter not in stale}
+    )
+    out += [
+        "## Decided, per document",
+        "",
+        f"Tiers in the headline: **{', '.join(tiers)}**.",
+        "",
+        counts_table(dcs),
+        "",
+    ]
+    if headline_file:
+        out += [f"![Verdicts per document, undecided split by lean]({headline_file})", ""]
+    out += [
+        f"Of the {n_dec} decided claims, the rule expects at most {expected:.1f} on the wrong "
+        f"side by chance alone ({100 * WRONG_SIDE:.1f} % each: one tail of a 95 % interval).",
+        "",
+    ]
     if figure_file:
-        out += [f"![Every claim against its tolerance]({figure_file})", ""]
-    controls = [c for s in sets for c in s.controls]
-    if controls:
+        out += [
+            "## Every check against its tolerance",
+            "",
+            f"![Every claim against its tolerance]({figure_file})",
+            "",
+        ]
+    if any(c.check_class != "claim" for s in head for c in s.claims):
+        out += [
+            "## Checks of our own set-up",
+            "",
+            "Properties of our own data or protocol (`setup`) and statements true by physics, "
+            "mathematics or the architecture (`construction`): run and shown as data QA, not "
+            "counted. Each says why it is not a claim (`registry.yaml`).",
+            "",
+            setup_table(head),
+            "",
+        ]
+    controls = [c for s in head for c in s.controls if c.kind == "negative"]
+    positive = [c for s in head for c in s.controls if c.kind == "positive"]
+    if controls or positive:
         ok = sum(c.ok for c in controls)
         families = sorted({c.family for c in controls})
+        unnulled = sum(
+            c.counted and c.gate.startswith("no negative control") for s in head for c in s.claims
+        )
         out += [
-            "## Negative controls",
+            "## Controls both ways",
             "",
-            f"A check that cannot fail is a defect: each family of claims is also run on "
-            f"deliberately broken inputs from the same data (an untrained network, shuffled "
-            f"frames), which must come out *not reproduced*. **{ok} of {len(controls)} "
-            f"controls did** (families: {', '.join(families)}).",
+            "A check that cannot fail is a defect. A claim counts as **reproduced** only when a "
+            "negative control or null of the same check, on the same real data with the effect "
+            "removed (shuffled frames, an untrained network), lands *not reproduced*; "
+            f"**{ok} of {len(controls)} negative controls did** "
+            f"(families: {', '.join(families) or 'none'}). **{unnulled}** claims whose "
+            "interval lies inside the tolerance have no such control yet: they are undecided, "
+            "leaning toward reproduced. A claim counts as **not reproduced** only when a "
+            "positive control through the same check lands *reproduced* (the document's own "
+            "value fed through, else the check's synthetic set with the effect built in): "
+            f"**{sum(c.ok for c in positive)} of {len(positive)} did**.",
             "",
             "```{raw} html",
-            controls_html(controls),
+            controls_html(controls + positive),
             "```",
             "",
         ]
@@ -276,12 +513,13 @@ def markdown(
             "## ci and paper scale",
             "",
             "Paper-scale results are published by `mdrepro publish` into `results/paper/` with "
-            "their provenance, and re-checked by CI from the stored summaries.",
+            "their provenance, and re-checked by CI from the stored summaries. Where both "
+            "exist, the paper-scale verdict is the headline one (unless stale).",
             "",
             _paper_scale_column(sets, paper_sets, stale),
             "",
         ]
-    for s in sets:
+    for s in head:
         out += ["", f"## {titles.get(s.chapter, s.chapter)}", "", s.summary() + ".", ""]
         out.append("```{raw} html")
         out.append(claims_html(s.claims))
@@ -329,15 +567,20 @@ def write(
     from mdrepro.plots import save_figure
 
     directory = Path(directory)
-    fig_name = None
+    fig_name = head_name = None
+    head = headline(sets, [paper_sets], stale)
     if sets:
-        ax = figure(sets)
-        save_figure(ax.figure, "scorecard", directory)
         import matplotlib.pyplot as plt
 
+        ax = figure(head)
+        save_figure(ax.figure, "scorecard", directory)
         plt.close(ax.figure)
         fig_name = "scorecard.png"
-    atomic_write_text(directory / "counts.md", counts_table(counts(sets)))
+        ax = headline_figure(counts(head))
+        save_figure(ax.figure, "scorecard-headline", directory)
+        plt.close(ax.figure)
+        head_name = "scorecard-headline.png"
+    atomic_write_text(directory / "counts.md", counts_table(counts(head)))
     atomic_write_text(
         directory / "verdict-changes.md",
         verdict_changes(sets, recorded)
@@ -345,5 +588,5 @@ def write(
         else "*No verdicts are recorded for this profile yet.*\n",
     )
     path = directory / "scorecard.md"
-    atomic_write_text(path, markdown(sets, titles, fig_name, paper_sets, stale))
+    atomic_write_text(path, markdown(sets, titles, fig_name, paper_sets, stale, head_name))
     return path

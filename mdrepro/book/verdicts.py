@@ -13,8 +13,14 @@ shared by every claim (:func:`decide`):
   samples exist, or when a *gate* measured on the data fails (too few decorrelated samples
   for the statistic, a fit that failed its adequacy check);
 * an undecided claim says what would decide it (``decide_at``): from the measured spread, the
-  number of samples at which the interval would clear the nearest tolerance bound, or what the
-  failed gate needs.
+  number of samples at which the interval would clear the nearest tolerance bound (above
+  :data:`MAX_SAMPLES` it says "at the tolerance bound" instead of a number), or what the failed
+  gate needs;
+* an undecided claim also says which way it **leans** (:func:`lean`), by a rule fixed here
+  before any result: the side of the tolerance on which the one-sided 80 % Student-t bounds of
+  the mean both lie (``toward reproduced`` when both lie inside, ``toward not reproduced`` when
+  both lie outside on one side, ``none`` otherwise or with fewer than two samples), with the
+  number of samples on each side of the tolerance. A lean is never a verdict: it does not count.
 
 Ordering statements (A < B, grows with T) become a number too: a margin whose sign is the
 statement (e.g. ``error(500 K) - error(300 K) > 0``), so the same rule applies.
@@ -37,6 +43,19 @@ VERDICTS = (REPRODUCED, NOT_REPRODUCED, UNDECIDED)
 MIN_SAMPLES = 3
 #: Confidence level of the interval of the mean.
 LEVEL = 0.95
+#: Level of the one-sided bounds of the mean that give an undecided claim its lean.
+LEAN_LEVEL = 0.80
+#: Beyond this many seeds or replicas, ``decide_at`` says "at the tolerance bound".
+MAX_SAMPLES = 50
+TOWARD_REPRODUCED = "toward reproduced"
+TOWARD_NOT_REPRODUCED = "toward not reproduced"
+NO_LEAN = "none"
+#: What one sample is, for a reader (the sample unit of a check).
+SAMPLE_UNITS = {
+    "seeds": "seeds: networks retrained on one data set (data noise left out)",
+    "replicas": "replicas: independent trajectories",
+    "data sets": "data sets: independent simulations",
+}
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,10 @@ class Decision:
         Why the claim is undecided by a gate (empty otherwise).
     decide_at : str
         What would decide an undecided claim (empty otherwise).
+    lean : str
+        For an undecided claim, :func:`lean` (empty for a decided one).
+    n_inside, n_outside : int
+        Samples inside and outside the tolerance.
     """
 
     verdict: str
@@ -99,6 +122,9 @@ class Decision:
     n: int
     gate: str = ""
     decide_at: str = ""
+    lean: str = ""
+    n_inside: int = 0
+    n_outside: int = 0
 
 
 def t_quantile(n: int, level: float = LEVEL) -> float:
@@ -143,6 +169,38 @@ def samples_to_decide(
     return None
 
 
+def _inside(x, tol_lo: float, tol_hi: float) -> np.ndarray:
+    """Whether each value lies inside the tolerance (its bounds belong to a one-value one)."""
+    x = np.asarray(x, dtype=np.float64)
+    if tol_lo == tol_hi:
+        return (x >= tol_lo) & (x <= tol_hi)
+    return (x > tol_lo) & (x < tol_hi)
+
+
+def lean(samples: Sequence[float], tol_lo: float, tol_hi: float) -> str:
+    """Which way an undecided claim leans: the rule of the module docstring.
+
+    The one-sided :data:`LEAN_LEVEL` Student-t bounds of the mean, ``mean -/+ t s / sqrt(n)``
+    with ``t`` the ``LEAN_LEVEL`` quantile for ``n - 1`` degrees of freedom, are compared with
+    the tolerance: both inside gives :data:`TOWARD_REPRODUCED`, both beyond one bound
+    :data:`TOWARD_NOT_REPRODUCED`, anything else (or fewer than two samples) :data:`NO_LEAN`.
+    """
+    x = np.asarray([v for v in np.ravel(samples) if np.isfinite(v)], dtype=np.float64)
+    n = int(x.size)
+    if n < 2:
+        return NO_LEAN
+    from scipy.stats import t
+
+    mean = float(x.mean())
+    half = float(t.ppf(LEAN_LEVEL, n - 1)) * float(x.std(ddof=1)) / math.sqrt(n)
+    lo, hi = mean - half, mean + half
+    if bool(_inside([lo, hi], tol_lo, tol_hi).all()):
+        return TOWARD_REPRODUCED
+    if hi < tol_lo or lo > tol_hi:
+        return TOWARD_NOT_REPRODUCED
+    return NO_LEAN
+
+
 def decide(
     samples: Sequence[float],
     tol_lo: float = -math.inf,
@@ -174,6 +232,9 @@ def decide(
     if not tol_lo <= tol_hi:
         raise ValueError(f"expected tol_lo <= tol_hi, found {tol_lo} and {tol_hi}")
     mean, lo, hi, n = interval(samples, level)
+    finite = [v for v in np.ravel(samples) if np.isfinite(v)]
+    n_in = int(_inside(finite, tol_lo, tol_hi).sum())
+    sides = {"n_inside": n_in, "n_outside": n - n_in}
     failed = [g for g in gates if not g.passed]
     if failed:
         return Decision(
@@ -184,6 +245,8 @@ def decide(
             n,
             gate="; ".join(g.text() for g in failed),
             decide_at="; ".join(g.decide_at for g in failed if g.decide_at),
+            lean=lean(finite, tol_lo, tol_hi),
+            **sides,
         )
     if n < MIN_SAMPLES:
         return Decision(
@@ -194,25 +257,23 @@ def decide(
             n,
             gate=f"{n} {unit} < {MIN_SAMPLES} needed",
             decide_at=f"{MIN_SAMPLES} {unit}",
+            lean=lean(finite, tol_lo, tol_hi),
+            **sides,
         )
-    point = tol_lo == tol_hi  # an exact value (e.g. a count): its bounds belong to it
-    inside = (tol_lo <= lo and hi <= tol_hi) if point else (tol_lo < lo and hi < tol_hi)
-    if inside:
-        return Decision(REPRODUCED, mean, lo, hi, n)
+    if bool(_inside([lo, hi], tol_lo, tol_hi).all()):
+        return Decision(REPRODUCED, mean, lo, hi, n, **sides)
     if hi < tol_lo or lo > tol_hi:
-        return Decision(NOT_REPRODUCED, mean, lo, hi, n)
+        return Decision(NOT_REPRODUCED, mean, lo, hi, n, **sides)
     m = samples_to_decide(samples, tol_lo, tol_hi, level)
+    if m and m <= MAX_SAMPLES:
+        at = f"about {m} {unit} (the interval straddles a bound at the present spread)"
+    else:
+        at = (
+            f"at the tolerance bound: the mean is too close to a bound for {MAX_SAMPLES} {unit} "
+            "to decide at the present spread"
+        )
     return Decision(
-        UNDECIDED,
-        mean,
-        lo,
-        hi,
-        n,
-        decide_at=(
-            f"about {m} {unit} (the interval straddles a bound at the present spread)"
-            if m
-            else "not decidable by more samples: the mean sits on a tolerance bound"
-        ),
+        UNDECIDED, mean, lo, hi, n, decide_at=at, lean=lean(finite, tol_lo, tol_hi), **sides
     )
 
 
@@ -274,7 +335,9 @@ class Check:
     paper_value : float or None
         The document's number when it gives one (None for orderings).
     tol_lo, tol_hi : float
-        Tolerance interval of the measured value (one side may be infinite).
+        Tolerance interval of the measured value (one side may be infinite). For a check of a
+        paper they come from its ``registry.yaml`` (:mod:`mdrepro.book.registry`), never from
+        code: :func:`register` fills them in.
     unit : str
         Unit of the measured value (``"kT"``, ``"ratio"``, ``"Å"``).
     criterion : str
@@ -288,7 +351,13 @@ class Check:
     family : str
         Family of claims for the negative controls (``"forecast-vs-static"``).
     sample_unit : str
-        What one sample is (``"seeds"``, ``"replicas"``).
+        What one sample is (``"seeds"``, ``"replicas"``, ``"data sets"``).
+    klass : str
+        ``claim``, ``setup`` or ``construction`` (from the registry; only ``claim`` counts).
+    reason : str
+        Why a ``setup`` or ``construction`` check is one.
+    basis : str
+        The document's words that allow a wide tolerance (from the registry).
     """
 
     id: str
@@ -296,8 +365,6 @@ class Check:
     where: str
     statement: str
     paper: str
-    tol_lo: float
-    tol_hi: float
     unit: str
     criterion: str
     fixtures: Mapping[str, Any] = field(repr=False, default_factory=dict)
@@ -306,6 +373,11 @@ class Check:
     beyond_paper: bool = False
     family: str = ""
     sample_unit: str = "seeds"
+    tol_lo: float | None = None
+    tol_hi: float | None = None
+    klass: str = "claim"
+    reason: str = ""
+    basis: str = ""
 
     def samples(self, obs: Any) -> np.ndarray:
         """The samples of ``obs`` (:attr:`measure`)."""
@@ -321,7 +393,41 @@ CHECKS: dict[str, Check] = {}
 
 
 def register(check: Check) -> Check:
-    """Add a check to :data:`CHECKS` (an id registered twice must be the same check)."""
+    """Add a check to :data:`CHECKS` and return it with its registry entry filled in: tolerance,
+    class and reason from ``mdrepro/papers/<document>/registry.yaml``. An id registered twice
+    must be the same check.
+
+    Raises
+    ------
+    ValueError
+        When a paper's check is missing from its registry, when code gives a tolerance that
+        differs from the registry's, or when an id is registered twice with other tolerances.
+    """
+    from dataclasses import replace
+
+    from mdrepro.book import registry
+
+    ent = registry.entry(check.document, check.id)
+    if ent is not None:
+        given = (check.tol_lo, check.tol_hi)
+        if given != (None, None) and given != (ent.tol_lo, ent.tol_hi):
+            raise ValueError(
+                f"check {check.id!r} is registered twice with different tolerances: "
+                f"code {list(given)}, {registry.path(check.document).name} "
+                f"{[ent.tol_lo, ent.tol_hi]}"
+            )
+        check = replace(
+            check,
+            tol_lo=ent.tol_lo,
+            tol_hi=ent.tol_hi,
+            klass=ent.klass,
+            reason=ent.reason,
+            basis=ent.basis,
+        )
+    elif check.tol_lo is None or check.tol_hi is None:
+        raise ValueError(
+            f"check {check.id!r}: expected an entry in {registry.path(check.document)}, found none"
+        )
     old = CHECKS.get(check.id)
     if old is not None and (old.tol_lo, old.tol_hi, old.document) != (
         check.tol_lo,

@@ -41,7 +41,7 @@ def test_claim_record_round_trip_with_every_field(tmp_path):
     assert set(doc["claims"][0]) == set(claims.CLAIM_FIELDS)
     back = claims.load_claims(tmp_path)[0]
     assert back.claims == cs.claims
-    assert "reproduced" in cs._repr_html_() and cs.summary().startswith("1 reproduced")
+    assert "reproduced" in cs._repr_html_() and "1 beyond the paper" in cs.summary()
 
 
 def test_a_record_without_a_field_is_one_clear_error(tmp_path):
@@ -81,3 +81,25 @@ def test_scorecard_counts_figure_and_changes(tmp_path):
     assert "ch09.test-claim" in changes and "not reproduced" in changes
     same = scorecard.verdict_changes([cs], {CHK.id: NOT_REPRODUCED})
     assert "are those recorded" in same
+
+
+def test_controls_both_ways_decide_what_counts():
+    from mdrepro.book.verdicts import all_checks
+
+    chk = all_checks()["ch04.fes-rmse"]  # a claim: reproduced only with a landed null
+    cs = claims.ClaimSet("ch04", "ci")
+    cs.check(chk.id, [0.4, 0.5, 0.45], "m")
+    cs.settle()
+    c = cs.claims[0]
+    assert c.verdict == UNDECIDED and c.rule_verdict == REPRODUCED
+    assert c.gate.startswith("no negative control") and c.lean == "toward reproduced"
+    cs.control(chk.id, [3.0, 3.2, 3.1], "null: frames shuffled")
+    cs.settle()  # a null that lands restores the verdict, with its margin
+    c = cs.claims[0]
+    assert c.verdict == REPRODUCED and "frames shuffled" in c.control and c.gate == ""
+    bad = claims.ClaimSet("ch04", "ci")
+    bad.check(chk.id, [3.0, 3.2, 3.1], "m")
+    bad.settle()  # not reproduced: a positive control (the paper's 0.91 kT) must pass
+    assert bad.claims[0].verdict == NOT_REPRODUCED
+    assert "the document's own value 0.91" in bad.claims[0].control
+    assert [k.kind for k in bad.controls] == ["positive"] and bad.controls[0].ok

@@ -23,12 +23,29 @@ def _decaying(n, rate):
 def test_a_fit_still_improving_at_its_cap_is_not_adequate():
     r = fits.assess(_tr(_decaying(40, 0.05)), "u", "mdn", cap=40)
     assert r.stop == "cap" and not r.adequate and "still improving" in r.why
-    assert r.recent > fits.PLATEAU
+    assert r.recent_abs > r.noise
+
+
+def _plateau(n, seed=0):
+    """A loss that decays, then fluctuates about a floor (noise 0.01)."""
+    rng = np.random.default_rng(seed)
+    return 1.0 + np.exp(-0.5 * np.arange(n)) + 0.01 * rng.standard_normal(n)
 
 
 def test_a_plateaued_fit_at_its_cap_is_adequate():
-    r = fits.assess(_tr(_decaying(60, 0.3)), "u", "mdn", cap=60)
-    assert r.stop == "cap" and r.recent < fits.PLATEAU and r.adequate and r.why == ""
+    y = _plateau(60)
+    best = int(np.argmin(y)) + 1
+    assert best < 60
+    r = fits.assess(_tr(y, best_epoch=best), "u", "mdn", cap=60)
+    assert r.stop == "cap" and r.recent_abs <= r.noise and r.adequate and r.why == ""
+    assert 0.005 < r.noise < 0.02  # the measured noise is the loss's own
+
+
+def test_a_fit_whose_best_epoch_is_its_cap_is_not_converged():
+    y = _plateau(60)
+    y[-1] = y.min() - 0.001  # the last epoch is (barely) the best
+    r = fits.assess(_tr(y, best_epoch=60), "u", "mdn", cap=60)
+    assert not r.adequate and "best epoch is its cap" in r.why
 
 
 def test_early_stopping_is_read_from_the_kept_epoch_and_the_cap():
@@ -69,7 +86,7 @@ def test_diverged_and_short_fits_fail():
 
 
 def test_a_cwgan_is_judged_on_its_training_loss():
-    tr = TrainResult.from_epochs(_decaying(60, 0.3) + 1, -np.linspace(0, 9, 60))
+    tr = TrainResult.from_epochs(_plateau(60), -np.linspace(0, 9, 60))
     r = fits.assess(tr, monitor="train", cap=60)
     assert r.monitor == "train" and r.adequate
 
@@ -92,7 +109,7 @@ CHK = register(
 
 
 def test_a_failed_fit_makes_the_chapters_claims_undecided():
-    good = fits.assess(_tr(_decaying(60, 0.3)), "a", "x", cap=60)
+    good = fits.assess(_tr(_plateau(60)), "a", "x", cap=60)
     bad = fits.assess(_tr(_decaying(40, 0.05)), "b", "x", cap=40)
     g = fits.gate([good, bad], "test fits")
     assert g.value == pytest.approx(0.5) and not g.passed and "b x: still improving" in g.decide_at
@@ -107,7 +124,7 @@ def test_a_failed_fit_makes_the_chapters_claims_undecided():
 
 def test_table_and_html_say_what_failed():
     reps = [
-        fits.assess(_tr(_decaying(60, 0.3)), "a", "mdn", cap=60),
+        fits.assess(_tr(_plateau(60)), "a", "mdn", cap=60),
         fits.assess(_tr(_decaying(40, 0.05)), "b", "gan", cap=40),
     ]
     df = fits.table(reps)
@@ -121,3 +138,11 @@ def test_gates_by_claim_reach_only_the_claims_they_name():
     cs = ClaimSet("ch09", "ci")
     cs.require_by_claim(lambda cid: [bad] if cid == CHK.id else [])
     assert cs.check(CHK.id, [0.5, 0.5, 0.5], "m").verdict == UNDECIDED
+
+
+def test_a_fit_without_best_epoch_selection_is_judged_on_its_plateau_only():
+    """A cWGAN keeps its last weights: its 'best epoch' is always the last one."""
+    y = _plateau(60)
+    tr = TrainResult.from_epochs(y, -np.linspace(0, 9, 60), best_epoch=60)
+    r = fits.assess(tr, monitor="train", cap=60)
+    assert r.adequate and "best epoch" not in r.why

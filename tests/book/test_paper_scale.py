@@ -67,8 +67,8 @@ def test_a_damaged_unit_and_a_stray_file_fail_verification(tmp_path):
 
 def test_stale_results_are_marked_and_not_rechecked(tmp_path):
     p = _copy(tmp_path)
-    p.provenance["code_hash"] = "0" * 16
-    assert p.stale() and "study code hash" in p.stale()[0]
+    p.provenance["modules"]["mdrepro.papers.sidky2020.study"] = "0" * 16
+    assert p.stale() and "mdrepro.papers.sidky2020.study" in p.stale()[0]
     assert "STALE" in p.header()
     assert "(stale)" in paper_scale.beside(None, p)
     page = scorecard.markdown([p.claims], paper_sets=[p.claims], stale={p.chapter})
@@ -84,3 +84,41 @@ def test_unit_seconds_counts_times_not_throughputs():
     t = {"result.train_s": 10.0, "result.gen_frames_per_s": 1e6, "result.gen_seconds": 2.0}
     assert paper_scale.unit_seconds(t) == 12.0
     assert paper_scale.unit_seconds({"result.wall_s": 3.0, "result.fit.wall_s": 2.0}) == 3.0
+
+
+def test_rejudging_rewrites_only_the_claims_and_records_why(tmp_path):
+    from mdrepro import publish
+
+    p = _copy(tmp_path)
+    doc = json.loads((p.folder / "claims.json").read_text())
+    doc["claims"][0]["verdict"] = "not a verdict"  # an old claims file: replaced, not trusted
+    (p.folder / "claims.json").write_text(json.dumps(doc))
+    p.provenance["files"]["claims.json"] = publish.sha256_file(p.folder / "claims.json")
+    (p.folder / "provenance.json").write_text(json.dumps(p.provenance))
+    units_before = {f: h for f, h in p.provenance["files"].items() if f.startswith("units/")}
+    folder, changes = publish.rejudge("ch04", tmp_path, require_clean=False)
+    assert any(doc["claims"][0]["id"] in c for c in changes)
+    again = paper_scale.load("ch04", tmp_path)
+    assert again.verify() == [] and again.provenance["rejudged"][-1]["changes"] == changes
+    assert {f: h for f, h in again.provenance["files"].items() if f in units_before} == (
+        units_before
+    )
+    assert all(c.registry_hash and c.check_class for c in again.claims.claims)
+
+
+def test_rejudging_refuses_a_stale_or_damaged_result(tmp_path):
+    from mdrepro import publish
+    from mdrepro.errors import DataError
+
+    p = _copy(tmp_path)
+    unit = p.folder / p.provenance["units"][0]["file"]
+    unit.write_bytes(unit.read_bytes() + b"\0")
+    with pytest.raises(DataError, match="expected a current, intact published ch04"):
+        publish.rejudge("ch04", tmp_path, require_clean=False)
+
+
+def test_a_changed_figure_or_page_leaves_published_units_current(tmp_path):
+    p = _copy(tmp_path)
+    for m in ("mdrepro.plots.lss", "mdrepro.book.chapter", "mdrepro.papers.sidky2020.figures"):
+        p.provenance["modules"][m] = "f" * 16
+    assert p.stale() == []

@@ -95,3 +95,29 @@ def test_registering_an_id_twice_with_another_tolerance_fails():
     chk = CHECKS["ch04.fes-rmse"]
     with pytest.raises(ValueError, match="registered twice"):
         verdicts.register(replace(chk, tol_hi=chk.tol_hi + 1.0))
+
+
+def test_undecided_claims_lean_by_the_one_sided_80_percent_bounds():
+    from mdrepro.book.verdicts import NO_LEAN, TOWARD_NOT_REPRODUCED, TOWARD_REPRODUCED, lean
+
+    # the paper-scale values of ch04.gan-converged (tolerance <= 1): mean 2.29
+    assert lean([4.25, 0.51, 2.11], -math.inf, 1.0) == TOWARD_NOT_REPRODUCED
+    # ch04.fourwell-density (<= 2): mean 2.58, but the 80 % bound reaches 1.90
+    assert lean([2.94, 3.46, 1.34], -math.inf, 2.0) == NO_LEAN
+    assert lean([0.5, 0.9, 0.7], -math.inf, 1.0) == TOWARD_REPRODUCED
+    assert lean([0.5], -math.inf, 1.0) == NO_LEAN  # one sample: no lean
+
+
+def test_an_undecided_record_counts_samples_on_each_side_and_leans():
+    d = decide([0.5, 1.5, 0.9], -math.inf, 1.0)
+    assert d.verdict == UNDECIDED and (d.n_inside, d.n_outside) == (2, 1) and d.lean
+    gated = decide([3.0, 3.1, 2.9], -math.inf, 1.0, gates=[Gate("fits", 0.0, 1.0)])
+    assert gated.verdict == UNDECIDED and gated.lean == "toward not reproduced"
+    assert decide([0.1, 0.2, 0.15], -math.inf, 1.0).lean == ""  # decided: no lean
+
+
+def test_beyond_fifty_samples_decide_at_says_at_the_tolerance_bound():
+    d = decide([0.9, 1.12, 1.0], -math.inf, 1.0)
+    assert d.verdict == UNDECIDED and d.decide_at.startswith("at the tolerance bound")
+    near = decide([1.2, 1.6, 1.4], 0.0, 1.0)
+    assert "about" in near.decide_at or near.verdict != UNDECIDED

@@ -101,6 +101,14 @@ class SetAnalysis:
     lead_medians_copies : dict of float to list of float
         Lead (fs) -> median static-model RMSD of each copy, nm (the per-replica samples of the
         claims).
+    pooled_rms_copies : dict of float to list of float
+        Per copy, the static-model error pooled as the authors' ``Analysis/LSTM.py`` scores its
+        "Naive_loss": the root of the mean over every frame pair and all 3N coordinates (Eq. 1,
+        no superposition), nm, keyed by the time between the compared frames in fs
+        (:data:`AUTHORS_GAPS_FS` that are whole multiples of the frame interval).
+    shuffled_lead_medians_copies : dict of float to list of float
+        As ``lead_medians_copies``, on each copy with its frames in a seeded random order: the
+        null of the growth claims (time correlation removed, every frame kept).
     tau_fs_copies : list of float
         Decorrelation time of each copy's shape observable, fs.
     n_classes_copies : list of int
@@ -122,6 +130,8 @@ class SetAnalysis:
     acf: np.ndarray | None = None
     tau_fs: float = float("nan")
     lead_medians_copies: dict = field(default_factory=dict)
+    pooled_rms_copies: dict = field(default_factory=dict)
+    shuffled_lead_medians_copies: dict = field(default_factory=dict)
     tau_fs_copies: list = field(default_factory=list)
     n_classes_copies: list = field(default_factory=list)
     effective_samples_copies: list = field(default_factory=list)
@@ -158,6 +168,16 @@ class SetAnalysis:
 #: The shape observable of each data set (Fig. 4D: ADK's radius of gyration; 4E: SMD's
 #: end-to-end distance).
 SHAPES = {"adk": "rg", "smd": "end_to_end"}
+
+
+#: Times between compared frames (fs) at which the static model is also scored the authors'
+#: way (:attr:`SetAnalysis.pooled_rms_copies`): the gaps that the paper's leads of 10 and 50 fs
+#: imply under each reading of their code and README (``registry.yaml`` of gupta2020, check
+#: ``ch01.adk-short-lead-rmsd``): 20/60 fs (10 fs frames, lead L compares frames L + 1 apart),
+#: 40/120 fs (20 fs frames as run_ADK.py saves them), 400/1200 fs (every 10th frame).
+AUTHORS_GAPS_FS = (20.0, 40.0, 60.0, 120.0, 400.0, 1200.0)
+#: Seed of the frame permutations of the growth claims' null (plus the copy index).
+SHUFFLE_SEED = 20201207
 
 
 def characterise_set(
@@ -225,6 +245,21 @@ def characterise_set(
     for step in fits:
         res.lead_medians_copies[step * float(frame_fs)] = [
             float(np.median(analysis.static_model_rmsd_multi([x], step))) for x in xyz
+        ]
+    shuffled = [
+        x[np.random.default_rng(SHUFFLE_SEED + k).permutation(len(x))] for k, x in enumerate(xyz)
+    ]
+    for step in fits:
+        res.shuffled_lead_medians_copies[step * float(frame_fs)] = [
+            float(np.median(analysis.static_model_rmsd_multi([x], step))) for x in shuffled
+        ]
+    for gap_fs in AUTHORS_GAPS_FS:
+        step = gap_fs / float(frame_fs)
+        if abs(step - round(step)) > 1e-9 or not 1 <= round(step) < shortest:
+            continue
+        res.pooled_rms_copies[float(gap_fs)] = [
+            float(np.sqrt(np.mean(analysis.static_model_rmsd_multi([x], round(step)) ** 2)))
+            for x in xyz
         ]
     for x, s in zip(xyz, series, strict=True):
         tau = float(

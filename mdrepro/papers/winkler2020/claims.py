@@ -11,7 +11,9 @@ import math
 
 import numpy as np
 
+import mdrepro.papers.winkler2020 as paper_package
 from mdrepro.book.claims import ClaimSet
+from mdrepro.book.registry import provide_sizes
 from mdrepro.book.verdicts import (
     NOT_REPRODUCED,
     REPRODUCED,
@@ -21,12 +23,18 @@ from mdrepro.book.verdicts import (
     register,
     smallest_step,
 )
+from mdrepro.papers.winkler2020 import params
 from mdrepro.papers.winkler2020.study import InterpolationResults, mean_interior_error
 
 #: Free-energy agreement criterion at 300 K, in kT (RMSE over bins populated in both): the
 #: slides give no number; 0.5 kT is the usual "quantitative agreement" of free-energy surfaces.
 FE_RMSE_KT = 0.5
 DOC = "winkler2020"
+provide_sizes(
+    DOC,
+    lambda chapter, profile: params.resolve(chapter, profile),
+    [ch.id for ch in paper_package.CHAPTERS],
+)
 SYSTEM = (
     "GFN2-xTB (tblite) Langevin MD of keto-malondialdehyde at 100/300/500 K and benzene, "
     "instead of the slides' ab initio MD"
@@ -55,8 +63,6 @@ BI_BEATS_UNI = register(
         where="slide: results, benzene",
         statement="Bi-directional interpolation errs less than uni-directional (benzene, LSTM).",
         paper="bi-directional below uni-directional along the segment",
-        tol_lo=0.0,
-        tol_hi=math.inf,
         unit="relative error margin",
         criterion="(uni - bi) / uni of the mean interior position error, per seed, > 0",
         measure=_rel_margin,
@@ -76,8 +82,6 @@ BI_BEATS_UNI_ALL = register(
         statement="Bi-directional beats uni-directional for every model on malondialdehyde "
         "at 300 K.",
         paper="(the slides show benzene with the LSTM only)",
-        tol_lo=0.0,
-        tol_hi=math.inf,
         unit="relative error margin",
         criterion="smallest (uni - bi) / uni over the four models, per seed, > 0",
         measure=lambda obs: min_over({m: _rel_margin(v) for m, v in obs.items()}),
@@ -98,8 +102,6 @@ BI_TRAINING_HELPS = register(
         statement="Training on forward and backward rollouts lowers the error of the benzene "
         "LSTM against the same model trained forward only.",
         paper="additional bidirectional training smooths trajectories",
-        tol_lo=0.0,
-        tol_hi=math.inf,
         unit="relative error margin",
         criterion="(forward-only - bidirectionally trained) / forward-only uni-directional mean "
         "interior position error, per seed, > 0 (same data, seed, architecture and budget)",
@@ -119,8 +121,6 @@ LSTM_BEST = register(
         where="slide: model comparison",
         statement="The LSTM interpolates with the lowest error of the four models.",
         paper="LSTM best performing",
-        tol_lo=0.0,
-        tol_hi=math.inf,
         unit="relative error margin",
         criterion="(best other model's bi error - LSTM's) / LSTM's, per seed, > 0",
         measure=_lowest_margin,
@@ -140,8 +140,6 @@ NETWORKS_BEAT_HERMITE = register(
         statement="The best network (bi-directional) beats the parameter-free cubic Hermite "
         "interpolation between the same end positions and velocities.",
         paper="(the slides show no parameter-free baseline)",
-        tol_lo=0.0,
-        tol_hi=math.inf,
         unit="relative error margin",
         criterion="(Hermite error - best network's bi error) / best network's, per seed, > 0",
         measure=_lowest_margin,
@@ -161,8 +159,6 @@ FREE_ENERGY = register(
         where="slide: free energy, 300 K",
         statement="The interpolated trajectory reproduces the MD's free-energy surface at 300 K.",
         paper="predicted and ground-truth surfaces agree",
-        tol_lo=-math.inf,
-        tol_hi=FE_RMSE_KT,
         unit="kT",
         criterion=f"RMSE over bins with >= 5 samples in both, per seed, <= {FE_RMSE_KT} kT "
         "(the slides give no number)",
@@ -188,8 +184,6 @@ for _T in ("100K", "300K", "500K"):
             statement=f"The interpolated frames have the MD's interatomic-distance distribution "
             f"(malondialdehyde, {_T[:-1]} K).",
             paper="distance distributions of interpolation and MD shown together",
-            tol_lo=-math.inf,
-            tol_hi=JS_FACTOR,
             unit="split-half floor",
             criterion=f"Jensen-Shannon divergence of the pair-distance histograms, interpolated "
             f"vs MD, over the MD's own split-half divergence, per seed, <= {JS_FACTOR:g}",
@@ -209,8 +203,6 @@ HIGH_FREQUENCY = register(
         statement="The interpolation keeps the MD's high-frequency vibrations (spectral weight "
         "above 2000 cm^-1), at every temperature.",
         paper="the adiabatic connection frees the model to model high-frequency signals",
-        tol_lo=-math.inf,
-        tol_hi=math.log(HF_FACTOR),
         unit="|log ratio|",
         criterion=f"largest |log(high-frequency share, interpolated / MD)| over 100/300/500 K, "
         f"per seed, <= log {HF_FACTOR:g} (our band)",
@@ -230,8 +222,6 @@ NVE = register(
         statement="The MD time step integrates the equations of motion accurately: over the "
         "NVE production the total energy drifts by less than it fluctuates.",
         paper="a small time step is required for accurate integration",
-        tol_lo=-math.inf,
-        tol_hi=1.0,
         unit="fluctuation",
         criterion="|total-energy drift| over the NVE production / its standard deviation, per "
         "data set (MDA 100/300/500 K, benzene), <= 1",
@@ -251,8 +241,6 @@ ERROR_GROWS_WITH_T = register(
         where="beyond the slides (MDA at 100/300/500 K)",
         statement="Interpolation is harder at higher temperature: the error grows with it.",
         paper="(the slides show the three temperatures without ranking them)",
-        tol_lo=0.0,
-        tol_hi=math.inf,
         unit="Å",
         criterion="smallest increase of the bi error from 100 to 300 to 500 K, per seed, > 0",
         measure=smallest_step,
@@ -442,4 +430,5 @@ def interpolation(
         seeds=seeds,
         note=f"model: {res.params.get('temperature_model', '?')}",
     )
+    cs.settle()  # controls both ways (mdrepro.book.claims.ClaimSet.settle)
     return cs

@@ -143,11 +143,17 @@ def test_claim_verdicts_follow_the_numbers(tiny_set):
     params = dict(TINY, seeds=list(seeds))
     cs = claims.generation(study.analyse(good, fr, en, params), "ci")
     v = cs.verdicts()
+    by_id = {c.id: c for c in cs.claims}
+
+    def inside(cid):  # reproduced, or inside its tolerance but still without a null
+        c = by_id[cid]
+        return v[cid] == "reproduced" or c.gate.startswith("no negative control")
+
     stretch = float(np.median(truth[:, -1] - truth[:, 0]))  # nm -> the claim's Å below
-    assert v["ch03.generated-energy-in-md"] == "reproduced"
-    assert v["ch03.energy-loss-lowers-bond-deviation"] == "reproduced"
+    assert inside("ch03.generated-energy-in-md")
+    assert inside("ch03.energy-loss-lowers-bond-deviation")
     assert v["ch03.generated-stretches"] in ("reproduced", "not reproduced"), stretch
-    assert v["ch03.not-rotation-invariant"] == "reproduced"
+    assert v["ch03.not-rotation-invariant"] == "reproduced"  # construction: no control needed
     flat = np.repeat(truth[:, :1], truth.shape[1], axis=1) * 1.3  # no stretch, bad bonds
     bad = [
         r

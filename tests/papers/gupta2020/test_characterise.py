@@ -60,7 +60,7 @@ def test_claims_follow_the_data():
     assert c["ch01.static-error-grows.adk"].value > 0  # the error does grow in both copies
     assert len(adk.lead_medians_copies[10.0]) == 2 and len(adk.tau_fs_copies) == 2
     three = study.characterise_set("adk", equilibrium_like() * 2, 10.0, STEPS[:3], shape="rg")
-    grows = claims.characterise(Characterisation(three, smd), "ci").verdicts()
+    grows = claims.characterise(Characterisation(three, smd), "ci").verdicts(settled=False)
     assert grows["ch01.static-error-grows.adk"] == "reproduced"
     forces = [np.full(100, 1000.0), np.full(100, 1100.0), np.full(100, 900.0)]
     f = claims.characterise(Characterisation(three, smd), "ci", forces=forces).verdicts()
@@ -131,3 +131,37 @@ def test_result_round_trips_through_a_file(tmp_path):
     a = claims.characterise(Characterisation(res, smd), "ci").to_json()
     b = claims.characterise(Characterisation(back, smd), "ci").to_json()
     assert a == b
+
+
+def test_short_lead_check_scores_the_authors_way():
+    """Pooled root mean square of Eq. 1 at the gaps the authors' code implies (40/120 fs)."""
+    from mdrepro.analysis import static_model_rmsd_multi
+
+    copies = [equilibrium_like(seed=s, n=400)[0] for s in range(3)]
+    res = study.characterise_set("adk", copies, 10.0, STEPS[:3], shape="rg")
+    assert set(res.pooled_rms_copies) == set(study.AUTHORS_GAPS_FS)
+    want = np.sqrt(np.mean(static_model_rmsd_multi([copies[0]], 4) ** 2))
+    assert res.pooled_rms_copies[40.0][0] == pytest.approx(want)
+    smd = study.characterise_set("smd", pulled_like(), 10.0, STEPS[:3], shape="end_to_end")
+    c = {c.id: c for c in claims.characterise(Characterisation(res, smd), "ci").claims}
+    short = c["ch01.adk-short-lead-rmsd"]
+    a40, a120 = (res.pooled_rms_copies[g] for g in (40.0, 120.0))
+    geo = [np.sqrt(a * b) * 10 for a, b in zip(a40, a120, strict=True)]
+    assert short.value == pytest.approx(np.mean(geo)) and "10 fs frames (README)" in short.note
+
+
+def test_growth_and_ratio_claims_run_their_nulls_on_the_same_data():
+    copies = [equilibrium_like(seed=s, n=400)[0] for s in range(3)]
+    adk = study.characterise_set("adk", copies, 10.0, STEPS, shape="rg")
+    smd = study.characterise_set("smd", pulled_like(), 10.0, STEPS, shape="end_to_end")
+    assert set(adk.shuffled_lead_medians_copies) == set(adk.lead_medians_copies)
+    cs = claims.characterise(Characterisation(adk, smd), "ci")
+    ctl = {c.id: c for c in cs.controls if c.kind == "negative"}
+    # shuffled frames: the error no longer grows with the lead (the smallest of five
+    # increments of a flat curve is negative)
+    assert ctl["ch01.static-error-grows.adk"].verdict == "not reproduced"
+    grows = {c.id: c for c in cs.claims}["ch01.static-error-grows.adk"]
+    assert grows.verdict == "reproduced" and "frames in random order" in grows.control
+    # equilibrium on both sides: the ratio is about 1, far below the paper's 10
+    assert ctl["ch01.smd-rmsd-10x-adk"].verdict == "not reproduced"
+    assert ctl["ch01.smd-rmsd-to-first-10x"].value < 2

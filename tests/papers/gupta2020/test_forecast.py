@@ -169,7 +169,7 @@ CONTROLLED = {
 
 
 def verdicts(df, params, only_controlled=True):
-    v = claims.forecast_from_frame(df, params, "ci").verdicts()
+    v = claims.forecast_from_frame(df, params, "ci").verdicts(settled=False)
     if not only_controlled:
         return v
     return {k: x for k, x in v.items() if k.split(".")[-1] in CONTROLLED or ".displacement" in k}

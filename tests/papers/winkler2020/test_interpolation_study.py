@@ -117,7 +117,7 @@ def _results(bi_better=True, lstm_best=True, grows=True, seeds=(0, 1, 2)):
 
 
 def test_claims_follow_the_data():
-    ok = claims.interpolation(_results(), "ci").verdicts()
+    ok = claims.interpolation(_results(), "ci").verdicts(settled=False)
     assert ok == {
         "ch05.bi-beats-uni": "reproduced",
         "ch05.bi-beats-uni.all-models": "reproduced",
@@ -126,7 +126,7 @@ def test_claims_follow_the_data():
         "ch05.free-energy-300K": "reproduced",
         "ch05.error-grows-with-T": "reproduced",
     }
-    bad = claims.interpolation(_results(False, False, False), "ci").verdicts()
+    bad = claims.interpolation(_results(False, False, False), "ci").verdicts(settled=False)
     for cid in ("ch05.bi-beats-uni", "ch05.lstm-best", "ch05.error-grows-with-T"):
         assert bad[cid] == "not reproduced"
     two = claims.interpolation(_results(seeds=(0, 1)), "ci")
@@ -138,11 +138,13 @@ def test_forward_only_ablation_follows_the_errors():
     # uni error of the LSTM in _results(): 0.2 x (1 + 0.01 s); forward-only fits worse or better
     worse = [SimpleNamespace(seed=s, error={"uni": 0.4 * (1 + 0.01 * s)}) for s in (0, 1, 2)]
     better = [SimpleNamespace(seed=s, error={"uni": 0.1 * (1 + 0.02 * s)}) for s in (0, 1, 2)]
-    v = claims.interpolation(_results(), "ci", ablation=worse).verdicts()
+    v = claims.interpolation(_results(), "ci", ablation=worse).verdicts(settled=False)
     assert v["ch05.bi-training-helps"] == "reproduced"
-    v = claims.interpolation(_results(), "ci", ablation=better).verdicts()
+    v = claims.interpolation(_results(), "ci", ablation=better).verdicts(settled=False)
     assert v["ch05.bi-training-helps"] == "not reproduced"
-    assert "ch05.bi-training-helps" not in claims.interpolation(_results(), "ci").verdicts()
+    assert "ch05.bi-training-helps" not in claims.interpolation(_results(), "ci").verdicts(
+        settled=False
+    )
 
 
 def test_forward_only_fit_trains_on_forward_rollouts_only():
@@ -222,12 +224,12 @@ def test_distribution_claims_follow_the_scores():
             "hf_md": 0.2,
         },
     }
-    v = claims.interpolation(res, "ci").verdicts()
+    v = claims.interpolation(res, "ci").verdicts(settled=False)
     assert v["ch05.distributions-match.300K"] == "reproduced"
     assert v["ch05.high-frequency-kept"] == "reproduced"
     res.distributions["300K"]["js"] = {0: 0.5, 1: 0.55, 2: 0.6}
     res.distributions["300K"]["hf"] = {0: 0.02, 1: 0.021, 2: 0.02}
-    v = claims.interpolation(res, "ci").verdicts()
+    v = claims.interpolation(res, "ci").verdicts(settled=False)
     assert v["ch05.distributions-match.300K"] == "not reproduced"
     assert v["ch05.high-frequency-kept"] == "not reproduced"
 
@@ -238,7 +240,7 @@ def test_nve_claim_follows_the_run_summaries():
         for k in ("100K", "300K", "500K")
     }
     bad = {k: dict(v, energy_drift_eV=0.1) for k, v in ok.items()}
-    v = claims.interpolation(_results(), "ci", summaries=ok).verdicts()
+    v = claims.interpolation(_results(), "ci", summaries=ok).verdicts(settled=False)
     assert v["ch05.nve-energy-conserved"] == "reproduced"
-    v = claims.interpolation(_results(), "ci", summaries=bad).verdicts()
+    v = claims.interpolation(_results(), "ci", summaries=bad).verdicts(settled=False)
     assert v["ch05.nve-energy-conserved"] == "not reproduced"
