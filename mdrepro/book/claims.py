@@ -31,6 +31,7 @@ from mdrepro.book.verdicts import (
     UNDECIDED,
     VERDICTS,
     Gate,
+    _inside,
     identity,
 )
 from mdrepro.data.cache import atomic_write_text
@@ -337,10 +338,12 @@ class ClaimSet:
           data, that landed *not reproduced* (:meth:`control`); it names it, with its margin to
           the tolerance. Without one it is not counted as reproduced: it becomes *undecided*
           (gate: no null), leaning toward reproduced, and says what would decide it.
-        * A *not reproduced* claim gets a positive control through the same gates: the
-          document's own value fed through the check where the check reads that value
-          directly, else the check's registered synthetic observations with the effect built
-          in. It must land *reproduced*; if it does not, the claim is *undecided* (a defect).
+        * A *not reproduced* claim gets a positive control through the same check (its data
+          gates passed, or it would be undecided): the document's own value fed through the
+          check where the check reads that value directly and it lies strictly inside the
+          tolerance, else the check's registered synthetic observations with the effect built
+          in (an observation-level control). It must land *reproduced*; if it does not, the
+          claim is *undecided* (a defect).
         """
         if self._settled:
             return
@@ -381,7 +384,11 @@ class ClaimSet:
         if chk is None:
             return c
         n = max(c.n, 3)
-        direct = chk.measure is identity and chk.paper_value is not None
+        direct = (
+            chk.measure is identity
+            and chk.paper_value is not None
+            and bool(_inside([chk.paper_value], chk.tol_lo, chk.tol_hi).all())
+        )  # the document's value on or beyond a bound cannot serve: use the synthetic set
         if direct:
             obs, what = (
                 [float(chk.paper_value)] * n,
@@ -414,6 +421,8 @@ class ClaimSet:
             c,
             verdict=UNDECIDED,
             gate="its positive control did not land reproduced: the check may be unable to pass",
+            decide_at="a positive control that lands reproduced through the same check",
+            lean=NO_LEAN,
             control=f"positive control: {what}: {d.verdict}",
         )
 
@@ -524,14 +533,18 @@ class ClaimSet:
         self.settle()
         out = claims_html(self.claims)
         if self.controls:
-            out += "<p><b>Negative controls</b> (must be <i>not reproduced</i>)</p>"
+            out += (
+                "<p><b>Controls</b> (a negative control or null must be <i>not reproduced</i>, "
+                "a positive control <i>reproduced</i>)</p>"
+            )
             out += controls_html(self.controls)
         return out
 
     def count(self, verdict: str, counted: bool | None = None) -> int:
         """Number of records with ``verdict`` (``counted``: only claims of the document, or
-        only the rest; None: all).
+        only the rest; None: all), after :meth:`settle`.
         """
+        self.settle()
         return sum(
             c.verdict == verdict and (counted is None or c.counted == counted) for c in self.claims
         )
@@ -670,7 +683,7 @@ def controls_html(controls: Iterable[Control]) -> str:
         ]
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     head = "".join(
-        f"<th>{h}</th>" for h in ["check", "broken input", "measured", "verdict", "control"]
+        f"<th>{h}</th>" for h in ["check", "control input", "measured", "verdict", "control"]
     )
     return (
         '<table class="mdrepro-claims"><thead><tr>'

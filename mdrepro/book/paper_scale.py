@@ -29,7 +29,14 @@ from mdrepro.book.claims import ClaimSet, load_claims, verdict_html
 ROOT = Path(__file__).resolve().parents[2]
 #: Modules that present results rather than compute them: a change to them leaves published
 #: units current (prefixes of module names).
-PRESENTATION = ("mdrepro.plots", "mdrepro.book", "mdrepro.viz", "mdrepro.cli")
+PRESENTATION = (
+    "mdrepro.plots",
+    "mdrepro.viz",
+    "mdrepro.cli",
+    "mdrepro.book.benchmarks",
+    "mdrepro.book.timings",
+    "mdrepro.book.scorecard",
+)
 #: Published paper-scale results, one folder per chapter.
 PAPER_RESULTS = ROOT / "results" / "paper"
 
@@ -82,7 +89,8 @@ class Published:
         The units are stale when a module that computes them changed: every module of the
         study's import closure, less presentation (:data:`PRESENTATION`: plots, the book's
         pages, the command line), must have the sha256 recorded in the provenance's
-        ``modules``. A change to a figure or a page leaves them current.
+        ``modules``. A change to a figure or a page leaves them current; ``mdrepro.book.chapter``
+        (seeds, threads, the chapter context) is not presentation and counts.
         """
         modules, params = self._current
         recorded = self.provenance.get("modules", {})

@@ -135,6 +135,21 @@ def entry(paper: str, check_id: str) -> Entry | None:
     return load(paper).get(check_id)
 
 
+def tolerance(paper: str, check_id: str) -> tuple[float, float]:
+    """``(lo, hi)`` of a registered check: what a claims module quotes in its criterion text,
+    read from the registry so that the text cannot drift from the tolerance.
+
+    Raises
+    ------
+    KeyError
+        One line, when the registry does not list the check.
+    """
+    e = entry(paper, check_id)
+    if e is None:
+        raise KeyError(f"expected {check_id!r} in {path(paper)}, found no entry")
+    return e.tol_lo, e.tol_hi
+
+
 #: paper -> (resolve(chapter, profile) -> params, chapter ids): what each paper's claims module
 #: provides (:func:`provide_sizes`), so that this layer never imports a paper package.
 _SIZES: dict[str, tuple] = {}

@@ -77,7 +77,7 @@ class DocumentCounts:
 
 
 #: Tiers of a result, smallest first: a claim's headline verdict comes from the largest tier at
-#: which it was run (never the best of them).
+#: which it was run (never the best of them). No ``extended`` tier is published yet.
 TIERS = ("ci", "extended", "paper")
 #: Chance of a wrong decided verdict per counted claim under the rule: a 95 % two-sided interval
 #: leaves 2.5 % on each side, so a claim whose true value sits inside (or outside) its
@@ -104,27 +104,35 @@ def headline(
     def rank(cs: ClaimSet) -> int:
         return TIERS.index(cs.profile) if cs.profile in TIERS else 0
 
-    best: dict[str, tuple[int, Claim]] = {}
+    best: dict[str, tuple[int, Claim, ClaimSet]] = {}
     for group in tiers:
         for cs in group:
             if cs.chapter in stale:
                 continue
+            cs.settle()
             for c in cs.claims:
                 if c.id not in best or rank(cs) > best[c.id][0]:
-                    best[c.id] = (rank(cs), c)
+                    best[c.id] = (rank(cs), c, cs)
     out = []
     for cs in sets:
-        claims = []
+        cs.settle()
+        claims, controls = [], list(cs.controls)
         for c in cs.claims:
             b = best.get(c.id)
-            claims.append(b[1] if b is not None and b[0] > rank(cs) else c)
+            if b is not None and b[0] > rank(cs):
+                claims.append(b[1])
+                controls += [k for k in b[2].controls if k.id == c.id and k not in controls]
+            else:
+                claims.append(c)
+        # each record is already settled in its own tier, against its own tier's controls
         out.append(
             ClaimSet(
                 chapter=cs.chapter,
                 profile=cs.profile,
                 claims=claims,
                 system=cs.system,
-                controls=cs.controls,
+                controls=controls,
+                _settled=True,
             )
         )
     return out
@@ -139,6 +147,8 @@ def counts(sets: Sequence[ClaimSet]) -> list[DocumentCounts]:
     from mdrepro.papers import PAPERS, paper
 
     out = []
+    for s in sets:
+        s.settle()
     claims = [c for s in sets for c in s.claims]
     by_id = {c.id: c for c in claims}
     for name in PAPERS:
@@ -493,8 +503,10 @@ def markdown(
             "## Controls both ways",
             "",
             "A check that cannot fail is a defect. A claim counts as **reproduced** only when a "
-            "negative control or null of the same check, on the same real data with the effect "
-            "removed (shuffled frames, an untrained network), lands *not reproduced*; "
+            "negative control or null of the same check with the effect removed lands *not "
+            "reproduced*: from the same data where the check reads data (frames in random "
+            "order, equilibrium copies in place of pulled ones, a network trained on shuffled "
+            "frames), analytic for the four-well checks (a memoryless kernel, a flat density); "
             f"**{ok} of {len(controls)} negative controls did** "
             f"(families: {', '.join(families) or 'none'}). **{unnulled}** claims whose "
             "interval lies inside the tolerance have no such control yet: they are undecided, "

@@ -397,11 +397,15 @@ def register(check: Check) -> Check:
     class and reason from ``mdrepro/papers/<document>/registry.yaml``. An id registered twice
     must be the same check.
 
+    A check without a registry entry must carry its own tolerance (a test's check); every
+    check of the papers' claims modules has an entry (``tests/book/test_registry.py``).
+
     Raises
     ------
     ValueError
-        When a paper's check is missing from its registry, when code gives a tolerance that
-        differs from the registry's, or when an id is registered twice with other tolerances.
+        When a check has neither a registry entry nor a tolerance, when code gives a
+        tolerance that differs from the registry's, or when an id is registered twice with
+        other tolerances.
     """
     from dataclasses import replace
 

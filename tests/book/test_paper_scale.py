@@ -119,6 +119,9 @@ def test_rejudging_refuses_a_stale_or_damaged_result(tmp_path):
 
 def test_a_changed_figure_or_page_leaves_published_units_current(tmp_path):
     p = _copy(tmp_path)
-    for m in ("mdrepro.plots.lss", "mdrepro.book.chapter", "mdrepro.papers.sidky2020.figures"):
+    for m in ("mdrepro.plots.lss", "mdrepro.book.benchmarks"):  # in the study's closure
         p.provenance["modules"][m] = "f" * 16
     assert p.stale() == []
+    p = _copy(tmp_path / "again")
+    p.provenance["modules"]["mdrepro.book.chapter"] = "f" * 16  # seeds, threads: not a page
+    assert p.stale()

@@ -37,8 +37,9 @@ def test_headline_comes_from_the_largest_fresh_tier_never_the_best():
     paper = _set("paper", {cid: _fixture(cid, NOT_REPRODUCED)})
     head = scorecard.headline([ci], [[paper]])
     assert head[0].claims[0].verdict == NOT_REPRODUCED and head[0].claims[0].profile == "paper"
+    assert any(k.kind == "positive" for k in head[0].controls)  # the paper tier's control
     stale = scorecard.headline([ci], [[paper]], stale={"ch04"})
-    assert stale[0].claims[0].verdict == REPRODUCED
+    assert stale[0].claims[0].profile == "ci" and stale[0].claims[0].rule_verdict == REPRODUCED
 
 
 def test_a_statement_is_decided_only_when_every_claim_on_it_is():
@@ -46,7 +47,7 @@ def test_a_statement_is_decided_only_when_every_claim_on_it_is():
     item = next(i for i in st.checkable if len(i.claims) >= 2)
     ids = [c for c in item.claims if CHECKS[c].klass == "claim"]
     assert ids, item.id
-    decided = {c: _fixture(c, REPRODUCED) for c in item.claims}
+    decided = {c: _fixture(c, NOT_REPRODUCED) for c in item.claims}  # decided both ways
     base = scorecard.counts([_set("ci", decided)])
     one_open = dict(decided, **{ids[0]: _fixture(ids[0], UNDECIDED)})
     less = scorecard.counts([_set("ci", one_open)])
@@ -65,7 +66,8 @@ def test_the_page_leads_with_decided_and_states_the_chance_failures(tmp_path):
     assert "on the wrong side by chance alone" in page
     assert (tmp_path / "scorecard-headline.png").stat().st_size > 1000
     dc = {d.paper: d for d in scorecard.counts([cs])}["sidky2020"]
-    assert dc.undecided == 1 and dc.toward_not_reproduced == 1
+    # fes-rmse is inside its tolerance but has no null: undecided, leaning toward reproduced
+    assert dc.undecided == 2 and dc.toward_not_reproduced == 1 and dc.toward_reproduced == 1
 
 
 def test_expected_chance_failures_count_only_decided_claims():

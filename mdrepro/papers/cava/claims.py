@@ -12,11 +12,10 @@ import numpy as np
 
 import mdrepro.papers.cava as paper_package
 from mdrepro.book.claims import ClaimSet
-from mdrepro.book.registry import provide_sizes
+from mdrepro.book.registry import provide_sizes, tolerance
 from mdrepro.book.verdicts import NOT_REPRODUCED, REPRODUCED, UNDECIDED, Check, register
 from mdrepro.models.energy import TERMS
 from mdrepro.papers.cava import params
-from mdrepro.papers.cava.params import GENERATION
 from mdrepro.papers.cava.study import GenerationResults
 
 DOC = "cava"
@@ -31,7 +30,7 @@ SYSTEM = (
 )
 #: End2End change that counts as stretching, Å: about 4 thermal standard deviations of the
 #: restrained End2End distance (sqrt(kT/k) = 0.8 Å).
-MIN_STRETCH_A = float(GENERATION["min_stretch_A"])
+MIN_STRETCH_A = tolerance("cava", "ch03.generated-stretches")[0]
 
 
 def _in_interval(obs) -> np.ndarray:
@@ -234,7 +233,7 @@ TRADEOFF = register(
 #: Rotation sensitivity that counts as "not invariant": a rotation moves the encoding by at least
 #: a tenth of what a change of conformation does (an invariant encoder gives 0 up to rounding).
 #: Fixed before the first measurement; the paper gives no number.
-MIN_ROTATION_SENSITIVITY = 0.1
+MIN_ROTATION_SENSITIVITY = tolerance("cava", "ch03.not-rotation-invariant")[0]
 
 NOT_ROTATION_INVARIANT = register(
     Check(

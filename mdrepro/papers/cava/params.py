@@ -32,7 +32,6 @@ GENERATION: dict[str, Any] = {
     "seq_length": 10,
     "seq_stride": 50,  # frames between sequence steps (ours)
     "gen_steps": 19,
-    "min_stretch_A": 3.0,  # claim threshold: about 4 thermal s.d. of the restrained End2End
     "energy_interval": 95.0,  # claim: central interval of the MD energies, %
 }
 

@@ -106,6 +106,9 @@ class SetAnalysis:
         "Naive_loss": the root of the mean over every frame pair and all 3N coordinates (Eq. 1,
         no superposition), nm, keyed by the time between the compared frames in fs
         (:data:`AUTHORS_GAPS_FS` that are whole multiples of the frame interval).
+    kurtosis_copies : list of numpy.ndarray, each of shape (N, 3)
+        Per copy, the excess kurtosis of every particle's x, y, z (the samples of the
+        kurtosis claims: one value per independent copy).
     shuffled_lead_medians_copies : dict of float to list of float
         As ``lead_medians_copies``, on each copy with its frames in a seeded random order: the
         null of the growth claims (time correlation removed, every frame kept).
@@ -132,6 +135,7 @@ class SetAnalysis:
     lead_medians_copies: dict = field(default_factory=dict)
     pooled_rms_copies: dict = field(default_factory=dict)
     shuffled_lead_medians_copies: dict = field(default_factory=dict)
+    kurtosis_copies: list = field(default_factory=list)
     tau_fs_copies: list = field(default_factory=list)
     n_classes_copies: list = field(default_factory=list)
     effective_samples_copies: list = field(default_factory=list)
@@ -269,8 +273,9 @@ def characterise_set(
         res.effective_samples_copies.append(
             len(s) * float(frame_fs) / (2.0 * tau) if np.isfinite(tau) and tau > 0 else math.nan
         )
+        res.kurtosis_copies.append(analysis.excess_kurtosis(x))
         res.n_classes_copies.append(
-            int(analysis.kurtosis_classes(analysis.excess_kurtosis(x)).n_classes)
+            int(analysis.kurtosis_classes(res.kurtosis_copies[-1]).n_classes)
         )
     return res
 

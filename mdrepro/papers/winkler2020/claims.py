@@ -13,7 +13,7 @@ import numpy as np
 
 import mdrepro.papers.winkler2020 as paper_package
 from mdrepro.book.claims import ClaimSet
-from mdrepro.book.registry import provide_sizes
+from mdrepro.book.registry import provide_sizes, tolerance
 from mdrepro.book.verdicts import (
     NOT_REPRODUCED,
     REPRODUCED,
@@ -28,8 +28,8 @@ from mdrepro.papers.winkler2020.study import InterpolationResults, mean_interior
 
 #: Free-energy agreement criterion at 300 K, in kT (RMSE over bins populated in both): the
 #: slides give no number; 0.5 kT is the usual "quantitative agreement" of free-energy surfaces.
-FE_RMSE_KT = 0.5
 DOC = "winkler2020"
+FE_RMSE_KT = tolerance(DOC, "ch05.free-energy-300K")[1]
 provide_sizes(
     DOC,
     lambda chapter, profile: params.resolve(chapter, profile),
@@ -172,9 +172,9 @@ FREE_ENERGY = register(
 )
 #: Interpolated and MD distance distributions agree when their divergence is at most this
 #: many times the MD's own split-half divergence (the sampling floor; our choice).
-JS_FACTOR = 2.0
+JS_FACTOR = tolerance(DOC, "ch05.distributions-match.300K")[1]
 #: High-frequency spectral share of the interpolation within this factor of the MD's (ours).
-HF_FACTOR = 1.25
+HF_FACTOR = float(np.exp(tolerance(DOC, "ch05.high-frequency-kept")[1]))
 for _T in ("100K", "300K", "500K"):
     register(
         Check(

@@ -165,3 +165,13 @@ def test_growth_and_ratio_claims_run_their_nulls_on_the_same_data():
     # equilibrium on both sides: the ratio is about 1, far below the paper's 10
     assert ctl["ch01.smd-rmsd-10x-adk"].verdict == "not reproduced"
     assert ctl["ch01.smd-rmsd-to-first-10x"].value < 2
+
+
+def test_kurtosis_claims_have_one_sample_per_copy():
+    copies = [equilibrium_like(seed=s, n=400)[0] for s in range(3)]
+    adk = study.characterise_set("adk", copies, 10.0, STEPS[:3], shape="rg")
+    smd = study.characterise_set("smd", pulled_like(), 10.0, STEPS[:3], shape="end_to_end")
+    assert len(adk.kurtosis_copies) == 3 and adk.kurtosis_copies[0].shape == (40, 3)
+    c = {c.id: c for c in claims.characterise(Characterisation(adk, smd), "ci").claims}
+    assert c["ch01.adk-kurtosis-gaussian"].n == 3
+    assert c["ch01.smd-majority-non-gaussian"].n == 1  # one pulled copy here

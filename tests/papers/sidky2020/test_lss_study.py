@@ -190,6 +190,20 @@ def reference_ts(monkeypatch):
     monkeypatch.setattr(claims, "fourwell_reference_timescales", lambda a: ref)
 
 
+def test_settled_claims_need_a_landed_null(reference_ts):
+    """Rule verdicts pass everywhere on good results; only claims with a null that lands stay
+    reproduced once settled (the memoryless-kernel null of the four-well kernel)."""
+    good = claims.lss(*_results(True), "ci")
+    v = good.verdicts()
+    assert v["ch04.fourwell-kernel"] == "reproduced"
+    kern = {c.id: c for c in good.claims}["ch04.fourwell-kernel"]
+    assert "memoryless kernel" in kern.control
+    assert v["ch04.fes-rmse"] == "undecided"  # inside, but no null on real data
+    bad = claims.lss(*_results(False), "ci")
+    ctl = [k for k in bad.controls if k.kind == "positive"]
+    assert ctl and all(k.ok for k in ctl)  # each not-reproduced claim can pass
+
+
 def test_claim_verdicts_follow_the_numbers(reference_ts):
     good = claims.lss(*_results(True), "ci")
     bad = claims.lss(*_results(False), "ci")
