@@ -361,19 +361,18 @@ def characterise(res: Characterisation, profile: str, forces: list | None = None
             )
     common = [s for s in adk.lead_steps if s in smd.lead_steps]
     adk_med = {s: np.mean(adk.lead_medians_copies[s * adk.frame_fs]) for s in common}
-    ratios = [
-        float(
-            np.exp(
-                np.mean(
-                    [
-                        np.log(smd.lead_medians_copies[s * smd.frame_fs][i] / adk_med[s])
-                        for s in common
-                    ]
-                )
-            )
-        )
-        for i in range(len(smd.tau_fs_copies))
-    ]
+
+    def over_adk(r):
+        """Per copy of ``r``: geometric mean over the common leads of its median static error
+        over the ADK copies' mean.
+        """
+        m = r.lead_medians_copies
+        return [
+            float(np.exp(np.mean([np.log(m[s * r.frame_fs][i] / adk_med[s]) for s in common])))
+            for i in range(len(r.tau_fs_copies))
+        ]
+
+    ratios = over_adk(smd)
     cs.check(
         RMSD_10X.id,
         ratios,
@@ -382,20 +381,7 @@ def characterise(res: Characterisation, profile: str, forces: list | None = None
         note=f"SMD frames every {smd.frame_fs:g} fs, ADK every {adk.frame_fs:g} fs",
     )
     # null: equilibrium data on both sides (each ADK copy against the mean of the ADK copies)
-    adk_null = [
-        float(
-            np.exp(
-                np.mean(
-                    [
-                        np.log(adk.lead_medians_copies[s * adk.frame_fs][i] / adk_med[s])
-                        for s in common
-                    ]
-                )
-            )
-        )
-        for i in range(len(adk.tau_fs_copies))
-    ]
-    cs.control(RMSD_10X.id, adk_null, NULL_ADK_FOR_SMD)
+    cs.control(RMSD_10X.id, over_adk(adk), NULL_ADK_FOR_SMD)
     tau_adk = float(np.nanmean(adk.tau_fs_copies))
     tratio = [t / tau_adk for t in smd.tau_fs_copies]
     lengths = {r.name: min(len(x) for x in r.shape_series) * r.frame_fs for r in (adk, smd)}
