@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from mdrepro.errors import DataError
+from mdrepro.errors import DataError, MdreproError
 
 __all__ = [
     "STUDY_THREADS",
@@ -218,12 +218,14 @@ def run_info_path(path: str | Path) -> Path:
     return path.with_name(path.name.removesuffix(".npz") + ".run.json")
 
 
-def _run_info(timings: dict) -> dict:
+def _run_info(timings: dict, data: bytes) -> dict:
     import platform
 
     from mdrepro.provenance import cpu_model
 
     return {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
         "timings": timings,
         "host": platform.node(),
         "cpu": cpu_model()[0],
@@ -233,6 +235,9 @@ def _run_info(timings: dict) -> dict:
 
 def save(obj: Any, path: str | Path) -> Path:
     """Write a result to ``path`` (``.npz``) atomically: a reader never sees half a file.
+
+    The side file (``<name>.run.json``) records the archive's sha256 and size, which
+    :func:`load` and :func:`check` compare, as a data set's manifest does for its files.
 
     Parameters
     ----------
@@ -250,30 +255,143 @@ def save(obj: Any, path: str | Path) -> Path:
     path = Path(path)
     timings: dict = {}
     data = to_bytes(obj, timings)
-    atomic_write_text(
-        run_info_path(path), json.dumps(_run_info(timings), sort_keys=True, indent=1)
-    )
-    atomic_write_bytes(path, data)
+    side = run_info_path(path)
+    try:
+        atomic_write_text(side, json.dumps(_run_info(timings, data), sort_keys=True, indent=1))
+        atomic_write_bytes(path, data)
+    except BaseException:
+        if not path.is_file():  # leave no side file without its result
+            side.unlink(missing_ok=True)
+        raise
     return path
 
 
+class StorageError(MdreproError):
+    """A result could not be written (read-only folder, full disk)."""
+
+
+class DamagedResult(DataError):
+    """A result file that exists but cannot be trusted: its sha256 differs from the one
+    recorded when it was saved, or it does not decode. The next build recomputes it.
+    """
+
+
+def _run_doc(path: Path) -> dict:
+    """The side file of a result, or {} when it is missing or unreadable."""
+    try:
+        doc = json.loads(run_info_path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _damaged(path: Path, what: str) -> DamagedResult:
+    return DamagedResult(
+        f"expected an intact result archive at {path}, found {what}; the next `mdrepro build` "
+        "(or `mdrepro verify --repair`) moves it aside and recomputes it"
+    )
+
+
+def check(path: str | Path) -> str | None:
+    """Why the result file at ``path`` cannot be used, or None when it is intact.
+
+    Intact means: the file exists, and its sha256 and size match the ones :func:`save`
+    recorded in the side file (results saved before checksums were recorded are tested with
+    the archive's own CRC-32 checks instead).
+
+    Returns
+    -------
+    str or None
+        ``"missing"``, a short description of the damage, or None.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"an unreadable file ({exc.strerror})"
+    return _check_bytes(path, data)
+
+
+def _check_bytes(path: Path, data: bytes) -> str | None:
+    want = _run_doc(path).get("sha256")
+    if want:
+        got = hashlib.sha256(data).hexdigest()
+        if got != want:
+            return f"sha256 {got[:12]}…, not the {want[:12]}… recorded when it was saved"
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            bad = zf.testzip()
+    except Exception as exc:  # noqa: BLE001 - any failure to open is damage
+        return f"an unreadable archive ({type(exc).__name__})"
+    return None if bad is None else f"a bad CRC-32 in member {bad}"
+
+
 def load(path: str | Path) -> Any:
-    """Read a result written by :func:`save`."""
+    """Read a result written by :func:`save`.
+
+    Raises
+    ------
+    DataError
+        No file at ``path``.
+    DamagedResult
+        The file's sha256 differs from the recorded one, or it does not decode (any error
+        of the zip, zlib or npy readers becomes this one-line error).
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DataError(f"expected a result file at {path}, found none ({exc.strerror})") from None
+    problem = _check_bytes(path, data)
+    if problem:
+        raise _damaged(path, problem)
+    timings = _run_doc(path).get("timings", {})
     try:
-        timings = json.loads(run_info_path(path).read_text()).get("timings", {})
-    except (OSError, json.JSONDecodeError, AttributeError):
-        timings = {}
+        return from_bytes(data, timings if isinstance(timings, dict) else {})
+    except DataError as exc:
+        raise _damaged(path, f"an archive that does not decode ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - zlib.error, NotImplementedError, ... : damage
+        raise _damaged(path, f"an archive that does not decode ({type(exc).__name__})") from None
+
+
+def rescue_path(path: str | Path, root: str | Path | None = None) -> Path:
+    """Where a computed result goes when it cannot be saved at ``path`` (a full or read-only
+    results folder): ``$TMPDIR/mdrepro-rescued/<path relative to the results root>``.
+    """
+    import tempfile
+
+    root = Path(root) if root is not None else results_root()
+    path = Path(path)
     try:
-        return from_bytes(data, timings)
-    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, ValueError) as exc:
-        raise DataError(
-            f"expected a result archive at {path}, found a damaged file: {exc}"
-        ) from None
+        rel = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        rel = Path(path.name)
+    return Path(tempfile.gettempdir()) / "mdrepro-rescued" / rel
+
+
+def quarantine(path: str | Path, why: str) -> Path:
+    """Move a damaged result (and its side file) to ``<results root>/.damaged/`` and say so on
+    standard error in one line; returns where it went.
+    """
+    import sys
+    import time
+
+    path = Path(path)
+    root = results_root()
+    try:
+        rel = path.resolve().relative_to(root)
+    except ValueError:
+        rel = Path(path.name)
+    dest = root / ".damaged" / time.strftime("%Y%m%dT%H%M%S") / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for src, dst in [(path, dest), (run_info_path(path), run_info_path(dest))]:
+        if src.exists():
+            os.replace(src, dst)
+    print(f"mdrepro: {path}: {why}; moved to {dest}, recomputing it", file=sys.stderr)
+    return dest
 
 
 # ------------------------------------------------------------------------------- code hashes
@@ -466,8 +584,14 @@ class Store:
         return self.root / unit.paper / unit.study / unit.id / f"{unit.key(self.code)}.npz"
 
     def has(self, unit: Unit) -> bool:
-        """Whether the result of ``unit`` is cached."""
+        """Whether the result of ``unit`` is cached (a file exists; see :meth:`check`)."""
         return self.path(unit).is_file()
+
+    def check(self, unit: Unit) -> str | None:
+        """Why the cached result of ``unit`` cannot be used (``"missing"``, the damage), or
+        None when it is intact (:func:`check`).
+        """
+        return check(self.path(unit))
 
     def get(self, unit: Unit) -> Any:
         """Load the cached result of ``unit`` (raises :class:`DataError` if absent)."""
@@ -477,13 +601,35 @@ class Store:
         """Load the result of ``unit``, or compute it, save it and return it.
 
         A result is published only after ``compute`` returned, by one atomic rename: an
-        interrupted computation leaves nothing behind.
+        interrupted computation leaves nothing behind. A damaged file (:func:`check`) is moved
+        aside (:func:`quarantine`) and recomputed.
         """
         path = self.path(unit)
         if path.is_file():
-            return load(path)
-        result = compute()
-        save(result, path)
+            try:
+                return load(path)
+            except DamagedResult as exc:
+                quarantine(path, str(exc).split("; ")[0])
+        rescued = rescue_path(path, self.root)
+        if check(rescued) is None:  # computed before, when saving it failed
+            result = load(rescued)
+        else:
+            result = compute()
+        try:
+            save(result, path)
+        except OSError as exc:
+            kept = f"the computed result is kept at {rescued} and the next run reuses it"
+            try:
+                if not rescued.is_file():
+                    save(result, rescued)
+            except OSError as again:
+                kept = f"it could not be kept at {rescued} either ({again.strerror or again})"
+            raise StorageError(
+                f"expected to save the result at {path}, found {exc.strerror or exc}; {kept}"
+            ) from None
+        if rescued.is_file():
+            rescued.unlink()
+            run_info_path(rescued).unlink(missing_ok=True)
         return result
 
 
@@ -542,7 +688,7 @@ def run_jobs(
     from tqdm.auto import tqdm
 
     jobs = list(jobs)
-    todo = [j for j in jobs if not store.has(j.unit)]
+    todo = [j for j in jobs if store.check(j.unit) is not None]
     out = {}
     for j in tqdm(todo, desc=desc, disable=not (progress and todo)):
         with cpu_threads(j.unit.params.get("threads")):

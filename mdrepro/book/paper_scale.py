@@ -37,6 +37,11 @@ PRESENTATION = (
     "mdrepro.book.timings",
     "mdrepro.book.scorecard",
 )
+#: Modules that store results rather than compute them (the archive codec, atomic writes,
+#: checksums). A change to one of them leaves published units current only while every stored
+#: unit decodes and re-encodes to its own bytes with the current code (checked by
+#: :meth:`Published.stale`): the change then cannot have altered what the units hold.
+STORAGE = ("mdrepro.results", "mdrepro.data.cache")
 #: Published paper-scale results, one folder per chapter.
 PAPER_RESULTS = ROOT / "results" / "paper"
 
@@ -90,12 +95,17 @@ class Published:
         study's import closure, less presentation (:data:`PRESENTATION`: plots, the book's
         pages, the command line), must have the sha256 recorded in the provenance's
         ``modules``. A change to a figure or a page leaves them current; ``mdrepro.book.chapter``
-        (seeds, threads, the chapter context) is not presentation and counts.
+        (seeds, threads, the chapter context) is not presentation and counts. A change to
+        storage code alone (:data:`STORAGE`) leaves them current while every stored unit
+        decodes and re-encodes to its own bytes (:attr:`storage_note` says so).
         """
         modules, params = self._current
         recorded = self.provenance.get("modules", {})
         out = []
         changed = sorted(m for m, h in modules.items() if recorded.get(m) != h)
+        storage = [m for m in changed if m in STORAGE]
+        if storage and len(storage) == len(changed) and self._round_trips():
+            changed = []
         if changed:
             more = f" and {len(changed) - 4} more" if len(changed) > 4 else ""
             out.append("study code changed since publication: " + ", ".join(changed[:4]) + more)
@@ -105,6 +115,34 @@ class Published:
                 f"{self.provenance['params_hash']}"
             )
         return out
+
+    @cached_property
+    def storage_note(self) -> str:
+        """One line when storage code (:data:`STORAGE`) changed since publication and the
+        stored units still round-trip byte for byte (empty otherwise).
+        """
+        modules, _ = self._current
+        recorded = self.provenance.get("modules", {})
+        changed = sorted(m for m in STORAGE if m in modules and recorded.get(m) != modules[m])
+        if not changed or not self._round_trips():
+            return ""
+        return (
+            f"storage code changed since publication ({', '.join(changed)}); all "
+            f"{len(self.provenance['units'])} stored units re-encode to their own bytes"
+        )
+
+    def _round_trips(self) -> bool:
+        """Whether every stored unit decodes and re-encodes to its stored bytes."""
+        from mdrepro import results
+
+        try:
+            for d in self.provenance["units"]:
+                data = (self.folder / d["file"]).read_bytes()
+                if results.to_bytes(results.from_bytes(data)) != data:
+                    return False
+        except Exception:  # noqa: BLE001 - a unit that does not decode does not round-trip
+            return False
+        return True
 
     def units(self) -> tuple[list, list]:
         """The stored units (:class:`mdrepro.results.Unit`-like records) and their results,

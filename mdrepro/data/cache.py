@@ -67,12 +67,26 @@ def sha256_file(path: Path, block: int = 1 << 22) -> str:
     return h.hexdigest()
 
 
+def file_mode() -> int:
+    """Mode of a new file under the process's umask (``0644`` under the usual ``022``), so
+    that a cache shared by a group on a cluster stays readable by it.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    The file gets the mode of an ordinary new file (:func:`file_mode`), not the ``0600`` of a
+    temporary one.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -143,8 +157,33 @@ class CacheEntry:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def begin(self) -> Path:
-        """Create (or reuse, to resume) the partial folder and return it."""
+        """Create (or reuse, to resume) the partial folder and return it.
+
+        Each call starts an *attempt* (``scratch/attempt.json``: its start time). When an
+        earlier attempt was killed (SIGKILL, a lost node: nothing could record its end), its
+        time up to the last file it wrote is added to ``scratch/wall_time_s``, the wall time
+        of earlier attempts that the build adds to its own.
+        """
+        import time
+
         self.scratch.mkdir(parents=True, exist_ok=True)
+        att, wall = self.scratch / "attempt.json", self.scratch / "wall_time_s"
+        try:
+            started = float(json.loads(att.read_text())["started"])
+        except (OSError, ValueError, KeyError, TypeError):
+            started = None
+        recorded = wall.stat().st_mtime if wall.is_file() else float("-inf")
+        if started is not None and recorded < started:  # the last attempt ended unrecorded
+            last = max(
+                (f.stat().st_mtime for f in self.partial.rglob("*") if f.is_file()),
+                default=started,
+            )
+            try:
+                before = float(wall.read_text())
+            except (OSError, ValueError):
+                before = 0.0
+            atomic_write_text(wall, f"{before + max(0.0, last - started):.3f}")
+        atomic_write_text(att, json.dumps({"started": time.time(), "pid": os.getpid()}))
         return self.partial
 
     def publish(self, manifest: Mapping[str, Any]) -> Path:
@@ -206,7 +245,12 @@ class CacheEntry:
             f = self.path / rel
             if not f.is_file():
                 raise ChecksumError(f"{self.name}: file {rel} listed in the manifest is missing")
-            digest = sha256_file(f)
+            try:
+                digest = sha256_file(f)
+            except OSError as exc:
+                raise ChecksumError(
+                    f"{self.name}: expected {rel} to be readable, found {exc.strerror}"
+                ) from None
             if digest != info["sha256"]:
                 raise ChecksumError(
                     f"{self.name}: {rel} has sha256 {digest[:12]}…, the manifest expects "

@@ -4,8 +4,8 @@ A run records one or more *streams* (an atom selection saved every ``every`` fra
 per-frame scalars returned by a hook. Frames are buffered in memory and written to the build's
 scratch folder in chunks; after each chunk the run saves an OpenMM checkpoint. The checkpoint is
 written last, so it marks the chunk complete: an interrupted run resumes from the last complete
-chunk and, on the same platform, continues bit for bit (OpenMM checkpoints hold the integrator's
-random state).
+chunk and, on the same platform, continues bit for bit: OpenMM checkpoints hold the integrator's
+random state, and every chunk, resumed or not, starts from a freshly created context.
 """
 
 from __future__ import annotations
@@ -144,6 +144,14 @@ def run_frames(
     )
     try:
         for c in range(done, n_chunks):
+            # Every chunk starts from a freshly created platform context holding exactly the
+            # state of the last checkpoint, whether this process wrote that checkpoint or
+            # loaded it after an interruption: cached platform data (the CPU platform's
+            # neighbour list, built at whatever step the atoms last moved far enough) would
+            # otherwise change the order of the force sums, and a resumed run would drift
+            # from an uninterrupted one (1e-9 nm at the resume frame, 0.3 nm 2000 frames
+            # later with a 1.2 nm cutoff).
+            simulation.context.reinitialize(preserveState=True)
             lo, hi = c * chunk_frames, min((c + 1) * chunk_frames, n_frames)
             bufs: dict[str, list[np.ndarray]] = {s.name: [] for s in streams}
             scal: list[dict[str, float]] = []

@@ -125,3 +125,22 @@ def test_a_changed_figure_or_page_leaves_published_units_current(tmp_path):
     p = _copy(tmp_path / "again")
     p.provenance["modules"]["mdrepro.book.chapter"] = "f" * 16  # seeds, threads: not a page
     assert p.stale()
+
+
+def test_changed_storage_code_leaves_units_current_only_while_they_round_trip(tmp_path):
+    import io
+    import zipfile
+
+    p = _copy(tmp_path)
+    p.provenance["modules"]["mdrepro.results"] = "0" * 16
+    assert p.stale() == [] and "re-encode to their own bytes" in p.storage_note
+    # the same contents stored differently (no compression) no longer round-trip: stale
+    p = _copy(tmp_path / "again")
+    p.provenance["modules"]["mdrepro.results"] = "0" * 16
+    unit = p.folder / p.provenance["units"][0]["file"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(unit) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+    unit.write_bytes(buf.getvalue())
+    assert p.stale() and "mdrepro.results" in p.stale()[0]

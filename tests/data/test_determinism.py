@@ -1,6 +1,9 @@
-"""Same recipe, same parameters -> the same bytes: two builds of a small steered-MD data set,
-one of them killed with SIGKILL half-way and resumed, give identical sha256 for every file."""
+"""Same recipe, same parameters -> the same bytes: a steered-MD data set with the ci profile's
+1.2 nm cutoff (the neighbour list is where a resumed run used to drift), built once without
+interruption and once interrupted and resumed, gives identical sha256 for every file; the
+interruption is a SIGKILL just after a chunk's checkpoint, or a stop inside a chunk."""
 
+import json
 import multiprocessing as mp
 import os
 import signal
@@ -10,20 +13,23 @@ import pytest
 
 from mdrepro import data
 from mdrepro.data.registry import DATASETS, DatasetSpec
+from mdrepro.simulate.runner import SimulationInterrupted
 
 pytestmark = pytest.mark.slow
 
+#: ci's pulling set (gupta2020.datasets) at ci's cutoff, time step, frame interval, spring and
+#: speed, shortened to 30 residues and 600 frames.
 SMALL = {
-    "n_residues": 12,
+    "n_residues": 30,
     "forcefield": "amber99sbildn",
     "solvent": "obc",
-    "cutoff_nm": None,
+    "cutoff_nm": 1.2,
     "temperature_K": 300.0,
     "timestep_fs": 2.0,
     "frame_interval_fs": 10.0,
     "friction_per_ps": 1.0,
     "spring_k_kcal_per_A2": 7.0,
-    "speed_A_per_ps": 20.0,
+    "speed_A_per_ps": 2.0,
     "n_frames": 600,
     "allatom_every": 5,
     "restraint_k_kcal_per_A2": 50.0,
@@ -34,35 +40,62 @@ SMALL = {
 }
 
 
-def _build(root):
+def _build(root, **kwargs):
     os.environ["MDREPRO_DATA_DIR"] = str(root)
-    data.build("small-smd", "ci", progress=False, platform_name="CPU")
+    data.build("small-smd", "ci", progress=False, platform_name="CPU", **kwargs)
 
 
-@pytest.fixture
-def small_smd(monkeypatch):
+def _files(root, monkeypatch):
+    monkeypatch.setenv("MDREPRO_DATA_DIR", str(root))
+    return data.verify("small-smd", "ci")["files"]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
     spec = DatasetSpec("small-smd", "test", "build_ala100_smd", 1, {"ci": SMALL, "paper": SMALL})
-    monkeypatch.setitem(DATASETS, "small-smd", spec)
-    return spec
+    DATASETS["small-smd"] = spec
+    root = tmp_path_factory.mktemp("a")
+    before = os.environ.get("MDREPRO_DATA_DIR")
+    _build(root)
+    if before is None:
+        os.environ.pop("MDREPRO_DATA_DIR")
+    else:
+        os.environ["MDREPRO_DATA_DIR"] = before
+    yield root
+    DATASETS.pop("small-smd", None)
 
 
-def test_killed_and_resumed_build_is_byte_identical(small_smd, tmp_path, monkeypatch):
-    a, b = tmp_path / "a", tmp_path / "b"
-    _build(a)
+def test_killed_at_a_checkpoint_and_resumed_is_byte_identical(
+    uninterrupted, tmp_path, monkeypatch
+):
+    b = tmp_path / "b"
     monkeypatch.setenv("MDREPRO_DATA_DIR", str(b))
     ent = data.entry("small-smd", "ci")
     child = mp.get_context("fork").Process(target=_build, args=(b,))
     child.start()
     deadline = time.time() + 120
-    while not list(ent.scratch.glob("smd0_chunk00001.chk")) and time.time() < deadline:
+    while not list(ent.scratch.glob("smd0_chunk00003.chk")) and time.time() < deadline:
         time.sleep(0.01)
     killed = child.is_alive()
     os.kill(child.pid, signal.SIGKILL)
     child.join()
     assert killed and not ent.exists(), "the build finished before it could be killed"
+    time.sleep(1.0)
     _build(b)  # resumes from the last checkpoint
-    monkeypatch.setenv("MDREPRO_DATA_DIR", str(a))
-    files_a = data.verify("small-smd", "ci")["files"]
+    assert _files(uninterrupted, monkeypatch) == _files(b, monkeypatch)
+    # the killed attempt's time counts: its chunks took more than a second
     monkeypatch.setenv("MDREPRO_DATA_DIR", str(b))
-    files_b = data.verify("small-smd", "ci")["files"]
-    assert files_a == files_b  # name -> sha256 and size, every file
+    wall = json.loads((ent.path / "manifest.json").read_text())["wall_time_s"]
+    monkeypatch.setenv("MDREPRO_DATA_DIR", str(uninterrupted))
+    full = json.loads((data.entry("small-smd", "ci").path / "manifest.json").read_text())
+    assert wall > 0.5 * full["wall_time_s"]
+
+
+def test_stopped_inside_a_chunk_and_resumed_is_byte_identical(
+    uninterrupted, tmp_path, monkeypatch
+):
+    b = tmp_path / "b"
+    with pytest.raises(SimulationInterrupted):
+        _build(b, stop_after=175)  # chunks of 50: stops in the middle of the fourth
+    _build(b)
+    assert _files(uninterrupted, monkeypatch) == _files(b, monkeypatch)
