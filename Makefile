@@ -51,12 +51,13 @@ book-units: run-start $(STAMP)
 	$(MDREPRO) build --units-only --profile $(PROFILE) --device $(DEVICE) --cores $(CORES)
 
 test: $(STAMP)
-	$(PY) -m pytest -m "not browser and not cluster and not book" -q
+	$(PY) -m pytest -m "not browser and not cluster and not book and not faults" -q
 
 # The workflow on a real single-node Slurm cluster (root; installs Debian's Slurm and munge if
-# missing; daemons and their state live in a temporary folder).
+# missing; daemons and their state live in a temporary folder), and the workflow fault tests
+# (a killed build recovers by itself; damaged and deleted results are recomputed).
 test-cluster: $(STAMP)
-	MDREPRO_SLURM_TEST=1 $(PY) -m pytest -m cluster -q
+	MDREPRO_SLURM_TEST=1 $(PY) -m pytest -m "cluster or faults" -q
 
 test-browser: $(STAMP)
 	MDREPRO_REQUIRE_BROWSER=1 $(PY) -m pytest -m "browser or book" -q

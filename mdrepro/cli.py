@@ -5,6 +5,7 @@
     mdrepro build [CHAPTER ...] [--profile] [--device] [--cores N] [--dry-run] [--executor slurm]
     mdrepro run [CHAPTER ...] --profile ci|paper --device auto|cpu|cuda [-p NAME VALUE]...
     mdrepro data list | build NAME... [--all] | verify [NAME...]   [--profile ci|paper]
+    mdrepro verify [--repair]
     mdrepro study list CHAPTER | run CHAPTER [UNIT ...] [--all]
     mdrepro figure CHAPTER-FIGURE
     mdrepro book
@@ -39,17 +40,10 @@ GENERATED = ROOT / "book" / "generated"
 CHAPTERS = chapters()
 
 
-def _fmt_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024:
-            return f"{n:.0f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TB"
-
-
 def cmd_data_list(args) -> int:
     """List the registered data sets and their cache state."""
     from mdrepro import data
+    from mdrepro.preflight import format_bytes
 
     print(f"{'name':<18} {'profile':<7} {'built':<6} {'size':>8}  title")
     for name in data.names():
@@ -58,7 +52,7 @@ def cmd_data_list(args) -> int:
             ent = data.entry(name, profile)
             size = ""
             if ent.exists():
-                size = _fmt_bytes(sum(f["bytes"] for f in ent.manifest()["files"].values()))
+                size = format_bytes(sum(f["bytes"] for f in ent.manifest()["files"].values()))
             built = "yes" if ent.exists() else ("part" if ent.partial.exists() else "no")
             print(f"{name:<18} {profile:<7} {built:<6} {size:>8}  {spec.title}")
     print(f"cache: {data.cache_root()}")
@@ -81,8 +75,17 @@ def cmd_data_build(args) -> int:
         raise MdreproError(
             "name a data set to build, or pass --all; valid: " + ", ".join(data.names())
         )
+    from mdrepro import preflight
+
     for name in names:
         data.get(name)  # fail early, before any work, on an unknown name
+    if not args.force:  # a cached set counts only when it still matches its manifest
+        for line in preflight.verify_data(args.profile, repair=True, names=names).damaged:
+            print(f"mdrepro: {line}", file=sys.stderr)
+    need = sum(
+        preflight.estimate_data_bytes(n, args.profile) if not args.force else 0 for n in names
+    )
+    preflight.check_folder(data.cache_root(), need, "the data cache")
     for name in names:
         t0 = time.perf_counter()
         cached = data.entry(name, args.profile).exists() and not args.force
@@ -115,6 +118,23 @@ def cmd_data_verify(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_verify(args) -> int:
+    """Re-hash the data cache and the results cache against their recorded checksums."""
+    from mdrepro import preflight
+    from mdrepro.data.cache import cache_root
+    from mdrepro.results import results_root
+
+    d = preflight.verify_data(args.profile, repair=args.repair)
+    r = preflight.verify_results(repair=args.repair)
+    for line in d.damaged + r.damaged:
+        print(line)
+    print(
+        f"data: {d.checked} set(s) checked, {len(d.damaged)} damaged ({cache_root()}); "
+        f"results: {r.checked} file(s) checked, {len(r.damaged)} damaged ({results_root()})"
+    )
+    return 1 if (d.damaged or r.damaged) and not args.repair else 0
+
+
 def _parse_value(text: str):
     import yaml
 
@@ -134,11 +154,18 @@ def cmd_run(args) -> int:
     extra = {k: _parse_value(v) for k, v in (args.param or [])}
     if not args.direct and not extra and args.seed == 0:
         # the chapters as published: through the workflow (data, units, then the notebooks)
-        from mdrepro import workflow
+        from mdrepro import preflight, workflow
 
         targets = [str(workflow.Plan(args.profile, device).stamp(c.id)) for c in todo]
         rc = workflow.snakemake(
-            targets=targets, profile=args.profile, device=device, cores=os.cpu_count()
+            prepare=lambda: preflight.prepare_workflow(
+                workflow.plan(args.profile, device, [c.id for c in todo]),
+                say=lambda line: print(line, file=sys.stderr),
+            ),
+            targets=targets,
+            profile=args.profile,
+            device=device,
+            cores=os.cpu_count(),
         )
         return 1 if rc else 0
     failed = []
@@ -151,10 +178,12 @@ def cmd_run(args) -> int:
             nb = execute.execute(run, progress=not args.quiet, timeout_s=args.cell_timeout)
         except execute.ChapterFailed as exc:
             failed.append(ch.id)
-            print(f"mdrepro: error: {exc}; the last good page was kept", file=sys.stderr)
+            kept = "the last good page was kept" if run.notebook.is_file() else "nothing published"
+            print(f"mdrepro: error: {exc}; {kept}", file=sys.stderr)
             continue
         finally:
-            timings.record(f"run: {ch.id}{_tag(args.profile)}", time.perf_counter() - t0)
+            if run.book:  # a reader's own run never replaces the book build's timings
+                timings.record(f"run: {ch.id}{_tag(args.profile)}", time.perf_counter() - t0)
         print(f"{ch.id}: {time.perf_counter() - t0:.0f} s -> {nb}")
     if failed:
         print(f"mdrepro: error: failed: {', '.join(failed)}", file=sys.stderr)
@@ -169,7 +198,8 @@ def cmd_study_list(args) -> int:
     st = papers.store(ch.id)
     kwargs = json.loads(args.params) if args.params else {}
     for job in papers.jobs(ch.id, args.profile, resolve_device(args.device), **kwargs):
-        state = "cached" if st.has(job.unit) else "missing"
+        why = st.check(job.unit)
+        state = "cached" if why is None else ("missing" if why == "missing" else "damaged")
         print(f"{job.unit.study}/{job.unit.id}\t{state}\t{st.path(job.unit)}")
     return 0
 
@@ -204,9 +234,13 @@ def cmd_study_run(args) -> int:
                 f"expected to write {want}, but the code plans {', '.join(map(str, paths))}: "
                 "the workflow's plan is stale (re-run it)"
             )
+    from mdrepro import preflight
+
+    todo = [j for j in chosen if st.check(j.unit) is not None]
+    preflight.check_folder(st.root, len(todo) * preflight.UNIT_BYTES, "the results cache")
     for job in chosen:
         t0 = time.perf_counter()
-        cached = st.has(job.unit)
+        cached = st.check(job.unit) is None
         run_jobs([job], st, progress=not args.quiet, desc=job.unit.id)
         stage = f"study: {ch.id} | {job.unit.study}/{job.unit.id}{_tag(args.profile)}"
         timings.record(stage, time.perf_counter() - t0, reused=cached)
@@ -221,9 +255,30 @@ def cmd_build(args) -> int:
     t0 = time.perf_counter()
     device = resolve_device(args.device)
     plan = workflow.Plan(args.profile, device)
+    chosen = [get_chapter(c).id for c in args.chapters] or None
+    if args.units and not args.units_only:
+        raise MdreproError("expected --units together with --units-only, found --units alone")
+
+    def prepare():  # under the workflow's lock (workflow.snakemake)
+        from mdrepro import preflight
+
+        params = json.loads(os.environ.get("MDREPRO_WORKFLOW_PARAMS") or "{}")
+        preflight.prepare_workflow(
+            workflow.plan(args.profile, device, chosen, params, args.units),
+            say=lambda line: print(line, file=sys.stderr),
+        )
+
+    config = {}
+    if args.units_only:  # the chapters' units (rule all), not their notebooks
+        config["units_only"] = "1"
+        if chosen:
+            config["chapters"] = ",".join(chosen)
+        if args.units:
+            config["units"] = args.units
     rc = workflow.snakemake(
-        config={"units_only": "1"} if args.units_only else None,
-        targets=[str(plan.stamp(get_chapter(c).id)) for c in args.chapters] or None,
+        prepare=prepare,
+        config=config or None,
+        targets=None if args.units_only else [str(plan.stamp(c)) for c in chosen or []] or None,
         profile=args.profile,
         device=device,
         cores=args.cores,
@@ -268,6 +323,8 @@ def cmd_publish(args) -> int:
             problems = p.verify()
             state = "STALE (" + "; ".join(p.stale()) + ")" if p.stale() else "current"
             print(f"{p.chapter}: {p.claims.summary()}; {state}; {len(problems)} problem(s)")
+            if p.storage_note:
+                print(f"  {p.storage_note}")
             for line in problems:
                 print(f"  {line}")
             bad += bool(problems)
@@ -446,6 +503,17 @@ def build_parser() -> argparse.ArgumentParser:
     dv.add_argument("--profile", default="ci")
     dv.set_defaults(func=cmd_data_verify)
 
+    v = sub.add_parser(
+        "verify", help="re-hash the data and results caches against their checksums"
+    )
+    v.add_argument("--profile", default=None, help="only this profile's data sets")
+    v.add_argument(
+        "--repair",
+        action="store_true",
+        help="move damaged files aside (.damaged/): the next build recomputes them",
+    )
+    v.set_defaults(func=cmd_verify)
+
     r = sub.add_parser("run", help="execute chapter notebooks with papermill")
     r.add_argument("chapters", nargs="*", help=f"chapter ids ({', '.join(CHAPTERS)}); default all")
     r.add_argument("--profile", default=os.environ.get("PROFILE", "ci"))
@@ -502,6 +570,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--cores", type=int, default=os.cpu_count() or 1)
     w.add_argument("-n", "--dry-run", action="store_true", help="say what would run, and why")
     w.add_argument("--units-only", action="store_true", help="stop after the units of work")
+    w.add_argument(
+        "--units",
+        metavar="REGEX",
+        help="with --units-only: only units whose PAPER/STUDY/ID matches (sidky2020/fourwell/)",
+    )
     w.add_argument("--executor", default=None, help="e.g. slurm (with the repo's slurm profile)")
     w.add_argument(
         "--snakemake-args", nargs=argparse.REMAINDER, help="passed on to snakemake unchanged"
@@ -576,6 +649,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except MdreproError as exc:
         print(f"mdrepro: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a read-only folder: one line, never a traceback
+        from mdrepro.preflight import os_error_line
+
+        print(f"mdrepro: error: {os_error_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("mdrepro: interrupted; partial builds resume on the next run", file=sys.stderr)

@@ -267,7 +267,7 @@ def save(obj: Any, path: str | Path) -> Path:
 
 
 class StorageError(MdreproError):
-    """A result could not be written (read-only folder, full disk)."""
+    """A folder that cannot be written, or has no room (a result could not be saved)."""
 
 
 class DamagedResult(DataError):

@@ -177,13 +177,17 @@ def snakemake_command(
     executor: str | None = None,
     extra: list[str] | None = None,
     config: dict | None = None,
+    workdir: str | Path | None = None,
 ) -> list[str]:
     """The snakemake command line of :func:`snakemake`.
 
-    ``config`` adds Snakefile settings (``chapters``, ``units``, ``units_only``).
+    ``config`` adds Snakefile settings (``chapters``, ``units``, ``units_only``); ``workdir``
+    (default the checkout) holds Snakemake's own state (``.snakemake/``: locks, metadata), so
+    a test's workflow can run beside the book's without touching it.
     """
     exe = Path(sys.executable).with_name("snakemake")
-    cmd = [str(exe) if exe.exists() else "snakemake", "-s", str(SNAKEFILE), "-d", str(ROOT)]
+    wd = str(workdir or work_dir())
+    cmd = [str(exe) if exe.exists() else "snakemake", "-s", str(SNAKEFILE), "-d", wd]
     settings = {"profile": profile, "device": device, **(config or {})}
     cmd += ["--config", *(f"{k}={v}" for k, v in settings.items())]
     cmd += ["--workflow-profile", str(PROFILES_DIR / (executor or "local"))]
@@ -196,9 +200,42 @@ def snakemake_command(
     return cmd
 
 
-def snakemake(**kwargs) -> int:
-    """Run the workflow (:func:`snakemake_command`); returns snakemake's exit status."""
+def work_dir() -> Path:
+    """Where Snakemake keeps its state (``.snakemake/``): ``$MDREPRO_WORKDIR``, else the
+    checkout. Tests point it elsewhere to run a workflow beside the book's.
+    """
+    return Path(os.environ.get("MDREPRO_WORKDIR") or ROOT)
+
+
+def build_lock(workdir: str | Path | None = None) -> Path:
+    """The lock file of a workflow in ``workdir`` (default the checkout), beside Snakemake's
+    own state (:func:`snakemake`).
+    """
+    return Path(workdir or work_dir()) / ".snakemake" / "mdrepro-workflow.lock"
+
+
+def snakemake(prepare=None, **kwargs) -> int:
+    """Run the workflow (:func:`snakemake_command`); returns snakemake's exit status.
+
+    One workflow runs per checkout at a time: a second fails at once, naming the running one
+    (:class:`mdrepro.locks.LockedError`). Under that lock, a Snakemake lock left by a killed
+    workflow is cleared (with one line saying so), so a killed ``make book`` needs no
+    ``--unlock`` by hand, and ``prepare()`` runs (the build's checks,
+    :func:`mdrepro.preflight.prepare_workflow`), so that it never touches the files of a
+    workflow that is running. A dry run takes no lock and prepares nothing.
+    """
+    from mdrepro.locks import Lock, clear_snakemake_locks
+
     cmd = snakemake_command(**kwargs)
-    print("+ " + " ".join(cmd), flush=True)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+    wd = Path(kwargs.get("workdir") or work_dir())
+    wd.mkdir(parents=True, exist_ok=True)
+    if kwargs.get("dry_run"):
+        print("+ " + " ".join(cmd), flush=True)
+        return subprocess.run(cmd, cwd=wd, env=env).returncode
+    with Lock(build_lock(wd), f"a workflow (mdrepro build / make book) in {wd}") as lock:
+        clear_snakemake_locks(wd, lock.stale)
+        if prepare is not None:
+            prepare()
+        print("+ " + " ".join(cmd), flush=True)
+        return subprocess.run(cmd, cwd=wd, env=env).returncode

@@ -19,14 +19,14 @@ ROOT = Path(__file__).resolve().parents[1] / "mdrepro"
 #: Layers, lowest first: each holds module-name prefixes.
 LAYERS = [
     ("base", ("mdrepro", "mdrepro.errors", "mdrepro.units", "mdrepro.seeding", "mdrepro.config",
-              "mdrepro.profiles", "mdrepro.provenance")),
+              "mdrepro.profiles", "mdrepro.provenance", "mdrepro.locks")),
     ("engines and analysis", ("mdrepro.simulate", "mdrepro.analysis")),
     ("data and models", ("mdrepro.data", "mdrepro.models", "mdrepro.training")),
     ("results", ("mdrepro.results",)),
     ("plots", ("mdrepro.plots", "mdrepro.viz")),
     ("book", ("mdrepro.book",)),
     ("papers", ("mdrepro.papers",)),
-    ("operations", ("mdrepro.publish", "mdrepro.costs", "mdrepro.workflow")),
+    ("operations", ("mdrepro.publish", "mdrepro.costs", "mdrepro.workflow", "mdrepro.preflight")),
     ("interface", ("mdrepro.cli", "mdrepro.__main__")),
 ]  # fmt: skip
 

@@ -166,3 +166,92 @@ def test_timing_fields_stay_out_of_the_archive(tmp_path):
     assert info["timings"] and "slurm_job_id" in info and info["host"]
     (tmp_path / "r.run.json").unlink()
     assert np.isnan(results.load(tmp_path / "r.npz").wall_s)
+
+
+# ------------------------------------------------------------------------- damage and disks
+def _flip(data: bytes, pos: int) -> bytes:
+    b = bytearray(data)
+    b[pos] ^= 0xFF
+    return bytes(b)
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["checksum", "legacy-no-checksum"])
+def test_200_single_byte_flips_give_one_line_or_load_the_same_result(tmp_path, recorded):
+    """Every flip is caught (one-line DamagedResult) or harmless (the same values load);
+    without a recorded checksum (older results) the archive's CRC-32s do the catching."""
+    p = results.save(sample(), tmp_path / "r.npz")
+    good = p.read_bytes()
+    side = results.run_info_path(p)
+    if not recorded:
+        doc = json.loads(side.read_text())
+        doc.pop("sha256")
+        side.write_text(json.dumps(doc))
+    rng = np.random.default_rng(20)
+    caught = 0
+    for pos in rng.choice(len(good), size=200, replace=len(good) < 200):
+        p.write_bytes(_flip(good, int(pos)))
+        try:
+            got = results.load(p)
+        except results.DamagedResult as exc:
+            assert "\n" not in str(exc) and str(p) in str(exc)
+            caught += 1
+            continue
+        assert results.to_bytes(got) == results.to_bytes(sample())  # harmless flip
+    assert caught >= (200 if recorded else 100)
+
+
+def test_a_damaged_unit_is_moved_aside_and_recomputed(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MDREPRO_RESULTS_DIR", str(tmp_path))
+    st = results.Store(["mdrepro.results"], root=tmp_path)
+    u = results.Unit("p", "s", "u", params={})
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return Inner("r", np.arange(3))
+
+    st.get_or_compute(u, compute)
+    path = st.path(u)
+    path.write_bytes(_flip(path.read_bytes(), 40))
+    assert st.check(u).startswith("sha256") and st.has(u)
+    jobs = [results.Job(u, compute)]
+    out = results.run_jobs(jobs, st, progress=False)
+    assert len(calls) == 2 and st.check(u) is None
+    np.testing.assert_array_equal(out["u"].values, np.arange(3))
+    assert list((tmp_path / ".damaged").rglob("*.npz"))
+    assert "moved to" in capsys.readouterr().err
+
+
+def test_a_failed_save_keeps_the_result_and_the_next_run_reuses_it(tmp_path, monkeypatch):
+    import errno
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    st = results.Store(["mdrepro.results"], root=tmp_path / "res")
+    u = results.Unit("p", "s", "u", params={})
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return Inner("r", np.arange(3))
+
+    real = results.save
+
+    def full(obj, path):
+        if str(tmp_path / "res") in str(path):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(obj, path)
+
+    monkeypatch.setattr(results, "save", full)
+    with pytest.raises(results.StorageError) as exc:
+        st.get_or_compute(u, compute)
+    msg = str(exc.value)
+    assert "\n" not in msg and "No space left" in msg and "kept at" in msg
+    rescued = results.rescue_path(st.path(u), st.root)
+    assert rescued.is_file() and str(rescued) in msg
+    monkeypatch.setattr(results, "save", real)  # the disk is fixed
+    st.get_or_compute(u, compute)
+    assert len(calls) == 1 and st.check(u) is None and not rescued.exists()

@@ -29,6 +29,8 @@ from mdrepro.book.chapter import ROOT, Chapter
 EXECUTED = ROOT / "book" / "executed"
 RUNS = ROOT / "runs"
 FAILED = ROOT / "build" / "failed"
+#: Locks of chapter runs (one run per chapter and output folder at a time).
+LOCKS = ROOT / "build" / "locks"
 #: The sub-folders a chapter writes below its OUTPUT_DIR.
 OUTPUT_PARTS = ("figures", "claims", "benchmarks")
 
@@ -153,7 +155,50 @@ def execute(run: RunPlan, progress: bool = True, timeout_s: float | None = None)
     ChapterFailed
         With one line: the chapter, the cell and the error. Nothing was published; the
         executed part of the notebook is kept in ``build/failed/``.
+    mdrepro.locks.LockedError
+        Another run of the same chapter into the same folder is going on (two would race to
+        publish); it is named.
+
+    Staging folders of killed runs are removed first (:func:`clean_stale_staging`).
     """
+    from mdrepro.locks import Lock
+
+    digest = hashlib.sha256(str(run.target.resolve()).encode()).hexdigest()[:12]
+    lock = Lock(
+        LOCKS / f"run-{run.chapter.id}-{digest}.lock",
+        f"a run of {run.chapter.id} into {run.target}",
+    )
+    with lock:
+        clean_stale_staging(run.target)
+        return _execute(run, progress, timeout_s)
+
+
+def clean_stale_staging(target: Path) -> list[Path]:
+    """Remove ``target/.staging/<chapter>-<pid>`` folders whose process is gone (a run that
+    was killed), with one line each; returns them.
+    """
+    gone = []
+    for d in sorted((Path(target) / ".staging").glob("*-*")):
+        pid = d.name.rpartition("-")[2]
+        if not (d.is_dir() and pid.isdigit()) or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        gone.append(d)
+        print(f"mdrepro: removed {d}, left by a run that was killed (pid {pid})", flush=True)
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _execute(run: RunPlan, progress: bool, timeout_s: float | None) -> Path:
     import papermill as pm
 
     ch = run.chapter

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,8 @@ from pathlib import Path
 from mdrepro.data.cache import atomic_write_text
 
 ROOT = Path(__file__).resolve().parents[2]
-TIMINGS = ROOT / "build" / "timings"
+#: ``$MDREPRO_TIMINGS_DIR``, else ``build/timings`` of the checkout.
+TIMINGS = Path(os.environ.get("MDREPRO_TIMINGS_DIR") or ROOT / "build" / "timings")
 
 
 def _started_file(folder: Path) -> Path:
@@ -42,31 +44,61 @@ def run_started(folder: Path = TIMINGS) -> float:
 
 
 def _file(folder: Path, stage: str) -> Path:
+    """One file per stage and caches: a run with other data or results folders never
+    overwrites this one's timings.
+    """
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in stage)[:60]
-    return Path(folder) / f"{slug}-{hashlib.sha256(stage.encode()).hexdigest()[:8]}.json"
+    caches = _caches()
+    ident = (
+        stage if caches == _DEFAULT_CACHES else f"{stage}\0{caches['data']}\0{caches['results']}"
+    )
+    return Path(folder) / f"{slug}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}.json"
+
+
+def _caches() -> dict[str, str]:
+    """The data and results folders this process works with (a stage's context)."""
+    from mdrepro.data.cache import cache_root
+    from mdrepro.results import results_root
+
+    return {"data": str(cache_root()), "results": str(results_root())}
+
+
+#: The checkout's own caches: their stages keep the file names they always had.
+_DEFAULT_CACHES = {
+    "data": str(ROOT / "data" / "cache"),
+    "results": str(ROOT / "build" / "results"),
+}
 
 
 def record(stage: str, seconds: float, folder: Path = TIMINGS, reused: bool = False) -> None:
-    """Record (overwrite) one stage's wall time, and whether its result was reused."""
+    """Record (overwrite) one stage's wall time, whether its result was reused, and the data
+    and results folders it used (a table shows only stages that used its own).
+    """
     doc = {
         "stage": stage,
         "seconds": round(float(seconds), 1),
         "at": round(time.time(), 3),
         "reused": bool(reused),
+        **_caches(),
     }
     atomic_write_text(_file(folder, stage), json.dumps(doc))
 
 
 def stages(folder: Path = TIMINGS) -> dict[str, dict]:
-    """Stages of this run: name -> ``{"seconds", "at", "reused"}``, in the order recorded."""
+    """Stages of this run: name -> ``{"seconds", "at", "reused"}``, in the order recorded.
+
+    A stage counts when it was recorded after the run started and with the same data and
+    results folders as this process (a test's or a reader's run elsewhere does not mix in).
+    """
     t0 = run_started(folder)
+    here = _caches()
     docs = []
     for f in Path(folder).glob("*.json"):
         try:
             doc = json.loads(f.read_text())
         except (OSError, json.JSONDecodeError):
             continue
-        if doc.get("at", 0) >= t0:
+        if doc.get("at", 0) >= t0 and all(doc.get(k, v) == v for k, v in here.items()):
             docs.append(doc)
     docs.sort(key=lambda d: d["at"])
     return {d["stage"]: d for d in docs}

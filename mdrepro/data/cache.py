@@ -197,7 +197,9 @@ class CacheEntry:
         Returns
         -------
         Path
-            The published folder.
+            The published folder. When a published entry of the same key already holds the
+            same files (a forced rebuild that came out byte-identical), it is kept untouched,
+            manifest and dates included, and the new build is discarded.
         """
         if not self.partial.is_dir():
             raise DataError(f"no build in progress for {self.name}/{self.key} to publish")
@@ -209,6 +211,13 @@ class CacheEntry:
                 files[rel] = {"sha256": sha256_file(f), "bytes": f.stat().st_size}
         if not files:
             raise DataError(f"build of {self.name} produced no files; nothing to publish")
+        try:
+            same = self.exists() and self.manifest().get("files") == files
+        except DataError:
+            same = False
+        if same:  # a rebuild (--force) gave the same bytes: keep the entry and its dates, so
+            shutil.rmtree(self.partial)  # the workflow does not rerun what depends on it
+            return self.path
         doc = dict(manifest)
         doc.update({"name": self.name, "key": self.key, "files": files})
         atomic_write_text(self.partial / MANIFEST, json.dumps(doc, indent=2, default=str))
@@ -254,8 +263,8 @@ class CacheEntry:
             if digest != info["sha256"]:
                 raise ChecksumError(
                     f"{self.name}: {rel} has sha256 {digest[:12]}…, the manifest expects "
-                    f"{info['sha256'][:12]}…; rebuild with "
-                    f"`mdrepro data build {self.name} --force`"
+                    f"{info['sha256'][:12]}…; the next `mdrepro build` (or `mdrepro verify "
+                    f"--repair`) moves the set aside and rebuilds it"
                 )
         return doc
 

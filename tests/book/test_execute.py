@@ -93,3 +93,35 @@ def test_a_failed_run_keeps_the_last_good_page(tmp_path, monkeypatch):
     execute.execute(execute.RunPlan(ch, {"VERSION": 3}, target, True), progress=False)
     # the new run's figures replace the chapter's old ones
     assert sorted(p.name for p in (target / "figures").iterdir()) == ["chx_fig3.png"]
+
+
+def test_staging_folders_of_killed_runs_are_removed(tmp_path, capsys):
+    import os
+
+    stage = tmp_path / ".staging"
+    dead, live = stage / "ch01-4194000", stage / f"ch02-{os.getpid()}"
+    for d in (dead, live):
+        d.mkdir(parents=True)
+    assert execute.clean_stale_staging(tmp_path) == [dead]
+    assert live.is_dir() and not dead.exists()
+    assert "left by a run that was killed (pid 4194000)" in capsys.readouterr().out
+
+
+def test_two_runs_of_one_chapter_into_one_folder_are_refused(tmp_path, monkeypatch):
+    import hashlib
+
+    from mdrepro.locks import Lock, LockedError
+
+    monkeypatch.setattr(execute, "LOCKS", tmp_path / "locks")
+    target = tmp_path / "out"
+    nb = tmp_path / "good.ipynb"
+    _notebook(nb, fail=False)
+    ch = SimpleNamespace(id="chx", stem="chx", notebook=nb)
+    digest = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:12]
+    with Lock(tmp_path / "locks" / f"run-chx-{digest}.lock", "a run"):
+        with pytest.raises(LockedError, match="a run of chx into .* is running"):
+            execute.execute(execute.RunPlan(ch, {"VERSION": 1}, target, False), progress=False)
+    assert not (target / "chx.ipynb").exists()
+    # another folder is not locked
+    other = execute.execute(execute.RunPlan(ch, {"VERSION": 1}, tmp_path / "o2", False), False)
+    assert other.is_file()

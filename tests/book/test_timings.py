@@ -30,3 +30,21 @@ def test_without_a_run_mark_every_stage_counts(tmp_path):
     with timings.timed("block", folder):
         pass
     assert set(timings.load(folder)) == {"install", "block"}
+
+
+def test_a_run_with_other_caches_neither_shows_nor_overwrites(tmp_path, monkeypatch):
+    import os
+
+    folder = tmp_path / "timings"
+    timings.start_run(folder)
+    timings.record("study: ch04 | fourwell/s0", 30.0, folder)
+    before = os.environ.get("MDREPRO_RESULTS_DIR")
+    monkeypatch.setenv("MDREPRO_RESULTS_DIR", str(tmp_path / "elsewhere"))
+    timings.record("study: ch04 | fourwell/s0", 1.0, folder)  # a test's run, other results
+    assert timings.load(folder) == {"study: ch04": 1.0}  # that run sees its own stage only
+    if before is None:
+        monkeypatch.delenv("MDREPRO_RESULTS_DIR")
+    else:
+        monkeypatch.setenv("MDREPRO_RESULTS_DIR", before)
+    assert timings.load(folder) == {"study: ch04": 30.0}  # the book's stage is intact
+    assert len(list(folder.glob("*.json"))) == 2

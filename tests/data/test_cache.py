@@ -112,3 +112,58 @@ def test_a_second_builder_waits_for_the_lock(tmp_path):
     t.join()
     assert order == ["first in", "first out", "second in"]
     assert time.perf_counter() - t0 > 0.3
+
+
+def test_cache_files_follow_the_umask_not_0600(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "m.json", "{}")
+        assert stat.S_IMODE((tmp_path / "m.json").stat().st_mode) == 0o644
+        os.umask(0o002)
+        atomic_write_text(tmp_path / "g.json", "{}")
+        assert stat.S_IMODE((tmp_path / "g.json").stat().st_mode) == 0o664
+    finally:
+        os.umask(old)
+
+
+def _publish(root, content=b"abc"):
+    ent = CacheEntry("ds", "0123456789abcdef", root)
+    ent.begin()
+    (ent.partial / "x.bin").write_bytes(content)
+    return ent, ent.publish({"wall_time_s": 1.0})
+
+
+def test_a_forced_rebuild_with_the_same_bytes_keeps_the_entry_and_its_dates(tmp_path):
+    import os
+
+    ent, path = _publish(tmp_path)
+    mf = path / "manifest.json"
+    os.utime(mf, (1e9, 1e9))
+    os.utime(path / "x.bin", (1e9, 1e9))
+    _publish(tmp_path)  # same bytes: nothing replaced, nothing for the workflow to rerun
+    assert mf.stat().st_mtime == 1e9 and (path / "x.bin").stat().st_mtime == 1e9
+    assert not ent.partial.exists()
+    _publish(tmp_path, b"abd")  # different bytes: replaced
+    assert mf.stat().st_mtime != 1e9 and ent.verify()["files"]["x.bin"]["bytes"] == 3
+
+
+def test_a_killed_attempts_time_is_added_on_resume(tmp_path):
+    import os
+    import time
+
+    ent = CacheEntry("ds", "0123456789abcdef", tmp_path)
+    ent.begin()
+    att = ent.scratch / "attempt.json"
+    start = time.time() - 100
+    att.write_text(json.dumps({"started": start}))
+    os.utime(att, (start, start))
+    chunk = ent.scratch / "copy0_chunk00000.npz"
+    chunk.write_bytes(b"x")
+    os.utime(chunk, (start + 40, start + 40))  # its last file: 40 s after it started
+    ent.begin()  # the resume
+    assert abs(float((ent.scratch / "wall_time_s").read_text()) - 40) < 1
+    ent.begin()  # resumed again at once: the previous attempt wrote nothing, adds ~0
+    assert abs(float((ent.scratch / "wall_time_s").read_text()) - 40) < 2

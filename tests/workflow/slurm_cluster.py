@@ -107,8 +107,13 @@ class Cluster:
         self.write_config()
         if subprocess.run(["pgrep", "-x", "munged"], capture_output=True).returncode != 0:
             Path("/run/munge").mkdir(parents=True, exist_ok=True)
-            subprocess.run(["munged", "--force"], check=True)
-            self.munged = True
+            pid_file = self.root / "munged.pid"
+            subprocess.run(["munged", "--force", f"--pid-file={pid_file}"], check=True)
+            for _ in range(100):
+                if pid_file.is_file() and pid_file.read_text().strip():
+                    break
+                time.sleep(0.1)
+            self.pids.append(int(pid_file.read_text()))  # stopped last
         subprocess.run(["slurmctld"], check=True, env=self.env)
         subprocess.run(["slurmd"], check=True, env=self.env)
         for name in ("slurmctld", "slurmd"):

@@ -6,7 +6,9 @@ configuration, spool and state live in a temporary folder, runs a small grid of 
 work (the four-well MDN of chapter 4 for three seeds, on the real Brownian data set, itself
 built by a Slurm job) through ``snakemake-executor-plugin-slurm``, and checks that every result
 records its Slurm job id and is byte for byte the result of a local run, with one core and with
-two. Also submits a job through a (fake) GPU resource. Stops the daemons by their PIDs.
+two. Also submits a job through a (fake) GPU resource. Stops the daemons by their PIDs (munged
+too, when the test started it). Every workflow runs in a temporary working folder with its own
+data, results and timings folders: the checkout is not touched (checked).
 """
 
 from __future__ import annotations
@@ -21,21 +23,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import slurm_cluster  # noqa: E402
+from small_grid import GRID  # noqa: E402
 
 from mdrepro import workflow  # noqa: E402
 from mdrepro.results import run_info_path  # noqa: E402
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
-#: A small grid of real units: three seeds of the four-well MDN, one short epoch each.
-GRID = {
-    "ch04": {
-        "overrides": {
-            "seeds": [0, 1, 2],
-            "fourwell": {"epochs": 1, "pair_stride": 25, "n_synthetic": 2, "batch_size": 2048},
-        }
-    }
-}
 CONFIG = {"chapters": "ch04", "units": "sidky2020/fourwell/", "units_only": "1"}
 
 
@@ -59,17 +53,43 @@ def cluster(tmp_path_factory):
     c.stop()
 
 
+def _checkout_state() -> dict[str, float]:
+    """Modification times of what a workflow could write in the checkout."""
+    root = workflow.ROOT
+    out = {}
+    for sub in ("build/timings", "build/results", "build/stamps", "data/cache", ".snakemake"):
+        for f in (root / sub).rglob("*") if (root / sub).is_dir() else []:
+            if f.is_file() and "locks" not in f.parts:
+                out[str(f)] = f.stat().st_mtime
+    return out
+
+
+@pytest.fixture(scope="module", autouse=True)
+def checkout_untouched():
+    """The test's workflows write only into their temporary folders."""
+    before = _checkout_state()
+    yield
+    after = _checkout_state()
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    assert not changed, f"the Slurm test wrote into the checkout: {changed[:5]}"
+
+
 def _run(tmp: Path, name: str, env: dict, **kwargs) -> dict[str, bytes]:
-    """Run the grid into its own data and results folders; return unit -> result bytes."""
+    """Run the grid in its own working folder, with its own data, results and timings
+    folders; return unit -> result bytes.
+    """
+    work = tmp / f"{name}-work"
+    work.mkdir(parents=True, exist_ok=True)
     data, results = tmp / f"{name}-data", tmp / f"{name}-results"
     env = dict(
         env,
         MDREPRO_DATA_DIR=str(data),
         MDREPRO_RESULTS_DIR=str(results),
+        MDREPRO_TIMINGS_DIR=str(tmp / f"{name}-timings"),
         MDREPRO_WORKFLOW_PARAMS=json.dumps(GRID),
     )
-    cmd = workflow.snakemake_command(config=CONFIG, **kwargs)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=workflow.ROOT)
+    cmd = workflow.snakemake_command(config=CONFIG, workdir=work, **kwargs)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=work)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     files = sorted(results.rglob("*.npz"))
     assert len(files) == 3, files
@@ -100,6 +120,7 @@ def test_grid_on_slurm_equals_local_runs(cluster, tmp_path):
             "SLURM_CONF",
             "MDREPRO_DATA_DIR",
             "MDREPRO_RESULTS_DIR",
+            "MDREPRO_TIMINGS_DIR",
             "MDREPRO_WORKFLOW_PARAMS",
         ],
     )
@@ -135,12 +156,12 @@ def test_a_gpu_job_is_submitted_through_its_gres(cluster, tmp_path):
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "gpu.out").read_text().strip() == "gpus=0"
     # the workflow asks for that resource for every unit when the device is cuda
-    plan = workflow.snakemake_command(device="cuda", dry_run=True, config=CONFIG)
+    plan = workflow.snakemake_command(device="cuda", dry_run=True, config=CONFIG, workdir=tmp_path)
     proc = subprocess.run(
         plan,
         capture_output=True,
         text=True,
-        cwd=workflow.ROOT,
+        cwd=tmp_path,
         env=dict(os.environ, MDREPRO_WORKFLOW_PARAMS=json.dumps(GRID)),
     )
     assert "gres=gpu:1" in proc.stdout, proc.stdout[-2000:]
