@@ -263,9 +263,10 @@ def cmd_build(args) -> int:
         from mdrepro import preflight
 
         params = json.loads(os.environ.get("MDREPRO_WORKFLOW_PARAMS") or "{}")
-        preflight.prepare_workflow(
+        return preflight.prepare_workflow(
             workflow.plan(args.profile, device, chosen, params, args.units),
             say=lambda line: print(line, file=sys.stderr),
+            chapters=not args.units_only,
         )
 
     config = {}

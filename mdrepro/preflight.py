@@ -35,8 +35,9 @@ __all__ = [
 
 #: Room a missing result of a unit of work is assumed to need when none is cached yet, bytes.
 UNIT_BYTES = 4 << 20
-#: Room a data set is assumed to need when no entry of it was ever built here, bytes.
-DATA_BYTES = {"ci": 256 << 20, "paper": 8 << 30}
+#: Room a data set is assumed to need when no entry of it was ever built here, bytes (the
+#: largest ci set is 60 MB; paper sets run to a few GB).
+DATA_BYTES = {"ci": 64 << 20, "paper": 4 << 30}
 #: Headroom kept free besides the estimate, bytes.
 MARGIN_BYTES = 16 << 20
 
@@ -236,7 +237,7 @@ def verify_data(profile: str | None = None, repair: bool = False, names=None) ->
 
 
 # ------------------------------------------------------------------------------- workflow
-def prepare_workflow(plan, say=print) -> None:
+def prepare_workflow(plan, say=print, chapters: bool = True) -> list[str]:
     """Everything ``mdrepro build`` checks before Snakemake starts (see the module docstring).
 
     Parameters
@@ -244,6 +245,16 @@ def prepare_workflow(plan, say=print) -> None:
     plan : mdrepro.workflow.Plan
     say : callable
         Where the one-line reports go.
+    chapters : bool
+        Whether this build runs the chapters (False for ``--units-only``).
+
+    Returns
+    -------
+    list of str
+        Files the workflow must make besides its usual targets: every missing unit result and
+        (when ``chapters``) every missing chapter stamp. Snakemake does not remake a missing
+        intermediate file while the final page is up to date ("Nothing to be done"), so they
+        are named as targets.
 
     Raises
     ------
@@ -267,15 +278,20 @@ def prepare_workflow(plan, say=print) -> None:
     bad = verify_data(plan.profile, repair=True, names=list(plan.data))
     for line in bad.damaged:
         say(f"mdrepro: {line}")
+    targets: list[str] = []
     for chapter, units in plan.units.items():
         stamp = plan.stamp(chapter)
         gone = [t for t in units if not t.path.is_file()]
+        targets += [str(t.path) for t in gone]
         if gone and stamp.is_file():
             stamp.unlink()
             say(
                 f"mdrepro: {chapter}: {len(gone)} unit result(s) missing (e.g. "
                 f"{gone[0].study}/{gone[0].id}); they are recomputed and the chapter reruns"
             )
+        if chapters and not stamp.is_file():
+            targets.append(str(stamp))
+    return targets
 
 
 def os_error_line(exc: OSError) -> str:

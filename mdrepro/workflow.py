@@ -222,7 +222,8 @@ def snakemake(prepare=None, **kwargs) -> int:
     workflow is cleared (with one line saying so), so a killed ``make book`` needs no
     ``--unlock`` by hand, and ``prepare()`` runs (the build's checks,
     :func:`mdrepro.preflight.prepare_workflow`), so that it never touches the files of a
-    workflow that is running. A dry run takes no lock and prepares nothing.
+    workflow that is running; the files it returns are made besides the usual targets. A dry
+    run takes no lock and prepares nothing.
     """
     from mdrepro.locks import Lock, clear_snakemake_locks
 
@@ -235,7 +236,12 @@ def snakemake(prepare=None, **kwargs) -> int:
         return subprocess.run(cmd, cwd=wd, env=env).returncode
     with Lock(build_lock(wd), f"a workflow (mdrepro build / make book) in {wd}") as lock:
         clear_snakemake_locks(wd, lock.stale)
-        if prepare is not None:
-            prepare()
-        print("+ " + " ".join(cmd), flush=True)
+        extra = (prepare() or []) if prepare is not None else []
+        shown = " ".join(cmd)
+        if extra:  # the usual targets (rule all by default) and the files to remake
+            targets = list(kwargs.get("targets") or ["all"])
+            shown = " ".join(snakemake_command(**{**kwargs, "targets": targets}))
+            shown += f" (+ {len(extra)} missing files named as targets)"
+            cmd = snakemake_command(**{**kwargs, "targets": targets + list(extra)})
+        print("+ " + shown, flush=True)
         return subprocess.run(cmd, cwd=wd, env=env).returncode

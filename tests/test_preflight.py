@@ -171,8 +171,14 @@ def test_a_missing_unit_drops_its_chapters_stamp(tmp_path, monkeypatch):
         plan.stamp(c).parent.mkdir(parents=True, exist_ok=True)
         plan.stamp(c).write_text("")
     said = []
-    preflight.prepare_workflow(plan, say=said.append)
+    extra = preflight.prepare_workflow(plan, say=said.append)
     assert plan.stamp("chA").is_file() and not plan.stamp("chB").exists()
+    assert extra == [str(gone), str(plan.stamp("chB"))]  # named as targets
+    # a units-only build names the units only; the next full build names the stamp
+    assert preflight.prepare_workflow(plan, say=said.append, chapters=False) == [str(gone)]
+    gone.parent.mkdir(parents=True)
+    results.save({"x": 2}, gone)
+    assert preflight.prepare_workflow(plan, say=said.append) == [str(plan.stamp("chB"))]
     assert len(said) == 1 and "chB: 1 unit result(s) missing" in said[0]
 
 
