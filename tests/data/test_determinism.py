@@ -18,7 +18,7 @@ from mdrepro.simulate.runner import SimulationInterrupted
 pytestmark = pytest.mark.slow
 
 #: ci's pulling set (gupta2020.datasets) at ci's cutoff, time step, frame interval, spring and
-#: speed, shortened to 30 residues and 600 frames.
+#: speed, shortened to 30 residues and 400 frames.
 SMALL = {
     "n_residues": 30,
     "forcefield": "amber99sbildn",
@@ -30,7 +30,7 @@ SMALL = {
     "friction_per_ps": 1.0,
     "spring_k_kcal_per_A2": 7.0,
     "speed_A_per_ps": 2.0,
-    "n_frames": 600,
+    "n_frames": 400,
     "allatom_every": 5,
     "restraint_k_kcal_per_A2": 50.0,
     "equilibration_ps": 0.1,
