@@ -19,8 +19,11 @@ def plan():
 def test_one_job_per_unit_of_work(plan):
     units = plan.units["ch02"]
     specs = papers.module("ch02", "study").unique_runs(papers.context("ch02").params)
-    n_controls = len(papers.context("ch02").params["seeds"])  # untrained networks, per seed
-    assert len(units) == len(specs) + 1 + n_controls  # every run, ARIMA, negative controls
+    params = papers.context("ch02").params
+    n_controls = len(params["seeds"])  # untrained networks, per seed
+    n_diag = len(papers.module("ch02", "study").diagnosis_specs(params))
+    # every run, ARIMA, negative controls, the diagnosis's own runs
+    assert len(units) == len(specs) + 1 + n_controls + n_diag
     assert len({t.path for t in units}) == len(units)
     assert {t.datasets for t in units} == {("adk-equilibrium",), ("ala100-smd",)}
     n = {c: len(papers.context(c).params["seeds"]) for c in ("ch03", "ch04", "ch05")}
@@ -67,6 +70,7 @@ def test_dry_run_lists_every_unit_of_chapter_2_and_why(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", out.stdout, re.M))
     ch02 = papers.context("ch02").params
-    n_runs = len(papers.module("ch02", "study").unique_runs(ch02)) + 1 + len(ch02["seeds"])
+    st = papers.module("ch02", "study")
+    n_runs = len(st.unique_runs(ch02)) + 1 + len(ch02["seeds"]) + len(st.diagnosis_specs(ch02))
     assert counts["unit"] == str(n_runs) and counts["data"] == "2" and counts["chapter"] == "1"
     assert "reason: Missing output files" in out.stdout

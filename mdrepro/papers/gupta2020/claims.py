@@ -9,6 +9,7 @@ they compare numbers the studies measured with the paper's, by criteria stated i
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -609,6 +610,14 @@ NOTE_LR = (
     "them): which learning rates are stable depends on the input scale."
 )
 VARIANT = "displacement"
+#: The negative control of the whole-structure claims (registered 7 December 2026, after the
+#: fit gates first passed; verdict log): the same networks scored on their own training
+#: windows, where a network that memorised them can beat the static model and the
+#: Kirchhoff network: the comparison can come out either way on real data.
+IN_SAMPLE = (
+    "the same networks scored on their own training windows (in-sample), where a "
+    "whole-structure network can memorise"
+)
 
 
 def _ratio_fixtures(good_below: bool) -> dict:
@@ -911,8 +920,9 @@ def forecast(res: ForecastResults, profile: str, controls: list[dict] | None = N
     reports = fit_reports(res)
     lr0 = res.params["lr"]
     # the fits of the forecasting studies: the chapter's learning rate, standardised inputs
-    at_lr0 = [r for r in reports if f"-lr{lr0:g}-" in r.unit and "-angstrom-" not in r.unit]
-    gates_for = claim_gates(at_lr0, profile)
+    lr_inputs = res.params.get("lr_inputs", "standard")
+    at_lr0 = [r for r in reports if f"-lr{lr0:g}-" in r.unit and f"-{lr_inputs}-" not in r.unit]
+    gates_for = claim_gates(at_lr0, profile, res.params)
     cs = forecast_from_frame(res.frame(None), res.params, profile, res.arima, gates_for)
     if controls:
         r = [c["ratio"] for c in sorted(controls, key=lambda c: c["seed"])]
@@ -933,49 +943,111 @@ _LOSS_CLAIMS = (".history-lowers-loss", "ch02.table1-history")
 _LR_CLAIMS = (".lr-high-unstable", ".lr-low-slow", "ch02.table1-lr")
 
 
-def claim_gates(reports: list, profile: str):
+#: A forecasting unit id (:attr:`mdrepro.papers.gupta2020.study.RunSpec.id`).
+_UNIT = re.compile(
+    r"^(?P<dataset>[a-z]+)-h(?P<history>\d+)-l(?P<lead>\d+)-lr(?P<lr>[^-]+)-"
+    r"(?P<layout>kirchhoff|whole)(?:-(?P<inputs>[a-z]+))?-(?P<target>position|displacement)"
+    r"-s(?P<seed>\d+)$"
+)
+
+
+def _reads(cid: str, params: Mapping):
+    """``(history, lead, layout) -> bool``: whether claim ``cid`` reads a run of that shape
+    (None: every run of its data set and target).
+    """
+    h0, l0 = params.get("history"), params.get("lead")
+    leads = set(params.get("leads", ()))
+    histories, hleads = set(params.get("histories", ())), set(params.get("history_leads", ()))
+    rules = {
+        ".lstm-worse-short-leads": lambda h, lead, lay: (
+            (h, lay) == (h0, "kirchhoff") and lead in (1, 5)
+        ),
+        ".lstm-better-lead-15": lambda h, lead, lay: (h, lead, lay) == (h0, 15, "kirchhoff"),
+        ".gain-grows": lambda h, lead, lay: (
+            (h, lay) == (h0, "kirchhoff") and lead in (15, 60, 120)
+        ),
+        ".never-beats-static": lambda h, lead, lay: (
+            (h, lay) == (h0, "kirchhoff") and lead in leads
+        ),
+        "table1-lead": lambda h, lead, lay: (h, lay) == (h0, "kirchhoff") and lead in leads,
+        ".history-lowers-loss": lambda h, lead, lay: (
+            lay == "kirchhoff" and h in histories and lead in hleads
+        ),
+        ".history-improves-test": lambda h, lead, lay: (
+            lay == "kirchhoff" and h in histories and lead in hleads
+        ),
+        "table1-history": lambda h, lead, lay: (
+            lay == "kirchhoff" and h in histories and lead in hleads
+        ),
+        ".kirchhoff-beats-whole": lambda h, lead, lay: (h, lead) == (h0, l0),
+        ".whole-worse-than-static": lambda h, lead, lay: (h, lead, lay) == (h0, l0, "whole"),
+    }
+    base = cid[: -len(f".{VARIANT}")] if cid.endswith(f".{VARIANT}") else cid
+    for suffix, rule in rules.items():
+        if base.endswith(suffix):
+            return rule
+    return None
+
+
+def claim_gates(reports: list, profile: str, params: Mapping | None = None):
     """``gates_for(claim_id)``: the fit gates of each chapter 2 claim.
 
     A claim is gated by the fits it reads: those of its data set (``ch02.adk.*``,
-    ``ch02.smd.*``; Table 1 rows read both) and its output target (position, or the
-    ``.displacement`` variant). Claims comparing forecasts with the static model need every such
-    fit adequate (:func:`fit_reports`); claims on the training loss need them trained
-    (:data:`_LOSS_CLAIMS`); the learning-rate claims are not gated (:data:`_LR_CLAIMS`).
+    ``ch02.smd.*``; Table 1 rows read both), its output target (position, or the
+    ``.displacement`` variant) and, given ``params``, the histories, leads and layouts its
+    measure uses (:func:`_reads`; e.g. the lead sweep's claims read the reference history's
+    Kirchhoff runs, the whole-structure claim only the whole-structure runs). Claims comparing
+    forecasts with the static model need every such fit adequate (:func:`fit_reports`); claims
+    on the training loss need them trained (:data:`_LOSS_CLAIMS`); the learning-rate claims are
+    not gated (:data:`_LR_CLAIMS`).
 
     Parameters
     ----------
     reports : list of FitReport
-        The reports of the forecasting studies' fits (the chapter's learning rate,
-        standardised inputs).
+        The reports of the forecasting studies' fits (the chapter's learning rate and inputs).
     profile : str
+    params : mapping, optional
+        The chapter's parameters (``history``, ``lead``, ``leads``, ``histories``,
+        ``history_leads``); without them a claim reads every fit of its data set and target.
+
+    Notes
+    -----
+    Until 7 December 2026 (verdict log) every claim was gated by all the fits of its data set
+    and target, whether it read them or not.
     """
     from mdrepro.book.fits import gate
 
-    def fits(dataset: str | None, target: str) -> list:
-        return [
-            r
-            for r in reports
-            if r.unit.rsplit("-s", 1)[0].endswith(f"-{target}")
-            and (dataset is None or r.unit.startswith(f"{dataset}-"))
-        ]
+    def fits(cid: str, dataset: str | None, target: str) -> list:
+        rule = _reads(cid, params) if params is not None else None
+        out = []
+        for r in reports:
+            m = _UNIT.match(r.unit.split("/")[-1])
+            if m is None or m["target"] != target:
+                continue
+            if dataset is not None and m["dataset"] != dataset:
+                continue
+            if rule is not None and not rule(int(m["history"]), int(m["lead"]), m["layout"]):
+                continue
+            out.append(r)
+        return out
 
     def gates_for(cid: str) -> list:
         target = "displacement" if cid.endswith(".displacement") else "position"
         part = cid.split(".")[1] if cid.count(".") >= 2 else ""
         dataset = part if part in NAMES else None
         what = f"{NAMES[dataset] if dataset else 'all'} {target} fits"
+        if params is not None and _reads(cid, params) is not None:
+            what += " it reads"
         if cid.endswith(_LR_CLAIMS):
             return []
         if cid.endswith(_LOSS_CLAIMS):
-            return [gate(fits(dataset, target), what + " that trained", check="learned")]
-        g = gate(fits(dataset, target), what)
+            return [gate(fits(cid, dataset, target), what + " that trained", check="learned")]
+        g = gate(fits(cid, dataset, target), what)
         if profile == "ci" and target == "position" and not g.passed:
-            # measured (chapter 2, "What differs"): ci position fits level off above the static
-            # model in-sample between 40 and 120 epochs; more ci epochs do not decide these
             g = replace(
                 g,
-                decide_at=g.decide_at + "; more ci epochs do not reach it (the in-sample ratio "
-                "levels off above 1): the paper-profile training (PROFILE=paper) would decide",
+                decide_at=g.decide_at + "; the paper-profile training (PROFILE=paper) or a "
+                "larger tier would decide",
             )
         return [g]
 
@@ -1021,6 +1093,7 @@ def forecast_from_frame(
     h0, l0, lr0 = params["history"], params["lead"], params["lr"]
     import pandas as pd
 
+    runs = df_all
     df_all, df_lr = split_inputs(df_all, params)
     df = df_all[df_all.target == params.get("target", "position")]
     df_lr = df_lr[df_lr.target == params.get("target", "position")]
@@ -1031,9 +1104,13 @@ def forecast_from_frame(
     if variant and variant != params.get("target", "position"):
         # The same claims for the network that outputs the displacement x(t+L) - x(t): reported
         # next to the paper's formulation, never instead of it (see the chapter's discussion).
+        # the variant's runs are on their own inputs (params["variant_inputs"])
+        vsel = runs.target == variant
+        if "inputs" in runs.columns:
+            vsel &= runs.inputs == params.get("variant_inputs", params.get("inputs", "standard"))
         _lead_claims(
             cs,
-            df_all[df_all.target == variant],
+            runs[vsel],
             params,
             None,
             tag=f".{variant}",
@@ -1084,6 +1161,13 @@ def forecast_from_frame(
                 seeds=[int(s) for s in sel.seed],
                 system=SYSTEMS[d],
             )
+            if "ratio_fit" in sel.columns:
+                cs.control(
+                    f"ch02.{d}.whole-worse-than-static",
+                    sel.ratio_fit.to_numpy(float),
+                    IN_SAMPLE,
+                    f"whole-structure LSTM/static ratio {spread(sel.ratio_fit)[1]}",
+                )
         hsel = df[
             (df.dataset == d)
             & np.isclose(df.lr, lr0)
@@ -1191,5 +1275,43 @@ def forecast_from_frame(
             note=f"history {h0}, lead {l0}, lr {lr0:g}",
             system=SYSTEMS[d],
         )
+        if "ratio_fit" in sel.columns:
+            # both layouts score the same training windows against the same static model, so
+            # the ratio of their in-sample ratios is the ratio of their in-sample RMSDs
+            kf = sel[sel.layout == "kirchhoff"].set_index("seed").ratio_fit
+            wf = sel[sel.layout == "whole"].set_index("seed").ratio_fit
+            rf = [float(kf[s] / wf[s]) for s in common]
+            cs.control(
+                f"ch02.{d}.kirchhoff-beats-whole",
+                rf,
+                IN_SAMPLE,
+                f"Kirchhoff / whole in-sample RMSD {spread(rf)[1]}",
+            )
     cs.settle()  # controls both ways (mdrepro.book.claims.ClaimSet.settle)
     return cs
+
+
+def diagnosis_summary(dg) -> str:
+    """What the diagnosis of position fits found, one line per hypothesis and data set, with
+    the measured in-sample LSTM/static ratios (median over seeds) against the reference.
+
+    Parameters
+    ----------
+    dg : mdrepro.papers.gupta2020.study.Diagnosis
+    """
+    t = dg.table()
+    col = "LSTM/static in-sample"
+    lines = []
+    for d in ("adk", "smd"):
+        if d not in t.index.get_level_values("dataset"):
+            continue
+        sub = t.loc[d]
+        ref = float(sub.loc["pooled", col]) if "pooled" in sub.index else float("nan")
+        parts = []
+        for key, row in sub.iterrows():
+            v = float(row[col])
+            beats = row["seeds < 1 in-sample"]
+            change = "" if key == "pooled" else f" ({v / ref:.2f}x the reference)"
+            parts.append(f"`{key}` {v:.3g}{change}, {beats} seeds below 1")
+        lines.append(f"* **{NAMES[d]}**: " + "; ".join(parts) + ".")
+    return "\n".join(lines)

@@ -11,7 +11,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from mdrepro import plots, viz
-from mdrepro.papers.gupta2020.study import NAMES, Characterisation, ForecastResults
+from mdrepro.papers.gupta2020.study import (
+    HYPOTHESES,
+    NAMES,
+    Characterisation,
+    Diagnosis,
+    ForecastResults,
+)
 from mdrepro.units import PS_PER_FS
 
 
@@ -260,6 +266,45 @@ def kirchhoff_vs_whole(res: ForecastResults):
     return fig
 
 
+def diagnosis(dg: Diagnosis):
+    """Chapter 2's diagnosis: LSTM / static median RMSD per hypothesis, in-sample (filled) and
+    on the test split (open), one marker per seed; below the dashed line the LSTM beats
+    persistence.
+    """
+    df = dg.frame()
+    keys = [h.key for h in HYPOTHESES if h.key in set(df.hypothesis)]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained", sharey=True)
+    for ax, d in zip(axes, ["adk", "smd"], strict=True):
+        for i, key in enumerate(keys):
+            fit, test = dg.ratio(d, key), dg.ratio(d, key, "ratio")
+            jit = np.linspace(-0.12, 0.12, max(len(fit), 1))[: len(fit)]
+            ax.scatter(
+                i - 0.15 + jit,
+                fit,
+                color="C0",
+                s=22,
+                zorder=3,
+                label="in-sample" if i == 0 else None,
+            )
+            ax.scatter(
+                i + 0.15 + jit,
+                test,
+                facecolors="none",
+                edgecolors="C3",
+                s=22,
+                zorder=3,
+                label="test split" if i == 0 else None,
+            )
+        ax.axhline(1.0, color="k", ls="--", lw=1)
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(keys)), keys, rotation=30, ha="right")
+        ax.set_title(NAMES[d])
+        ax.grid(axis="y", alpha=0.3, which="both")
+    axes[0].set_ylabel("LSTM / static median RMSD")
+    axes[0].legend(loc="upper right", fontsize=8)
+    return fig
+
+
 # ============================================================================ reproduce
 def _ch01(ctx):
     from mdrepro.papers.gupta2020 import datasets, study
@@ -272,6 +317,13 @@ def _ch02(ctx):
     from mdrepro.papers.gupta2020 import datasets, study
 
     return study.forecast(ctx, datasets.load(ctx, smd_part="lstm"), progress=False)
+
+
+def _diagnosis(ctx):
+    from mdrepro.papers.gupta2020 import datasets, study
+
+    inputs = datasets.load(ctx, smd_part="lstm")
+    return study.diagnosis(ctx, inputs, study.forecast(ctx, inputs, progress=False), False)
 
 
 def _all_atoms(ctx, name, part=None):
@@ -303,5 +355,6 @@ FIGURES = {
         "fig8cd": lambda ctx: fig8cd(_ch02(ctx)),
         "lead_sweep": lambda ctx: lead_sweep(_ch02(ctx)),
         "kirchhoff_vs_whole": lambda ctx: kirchhoff_vs_whole(_ch02(ctx)),
+        "diagnosis": lambda ctx: diagnosis(_diagnosis(ctx)),
     },
 }

@@ -389,9 +389,10 @@ class RunSpec:
     layout : {"kirchhoff", "whole"}
     seed : int
     target : {"position", "displacement"}
-    inputs : {"standard", "angstrom"}
-        Standardised coordinates, or raw coordinates in Å as the paper's script feeds them
-        (:data:`INPUTS`, :func:`angstrom_inputs`).
+    inputs : {"standard", "atom", "centred", "angstrom"}
+        Standardised coordinates (pooled over particles, or per particle), centred per
+        particle only, or raw coordinates in Å as the paper's script feeds them
+        (:data:`INPUTS`, :func:`atom_inputs`, :func:`angstrom_inputs`).
     """
 
     dataset: str
@@ -410,8 +411,8 @@ class RunSpec:
 
     @property
     def id(self) -> str:
-        """Unit id, e.g. ``adk-h5-l15-lr0.01-kirchhoff-position-s0`` (raw-Å inputs add
-        ``-angstrom`` before the target).
+        """Unit id, e.g. ``adk-h5-l15-lr0.01-kirchhoff-atom-position-s0`` (inputs other than
+        ``standard`` are named before the target).
         """
         raw = "" if self.inputs == "standard" else f"-{self.inputs}"
         return (
@@ -569,6 +570,11 @@ class ForecastStudy:
         Training windows (evenly spaced) on which the in-sample scores are computed.
     progress : bool
         Progress bars (one per run).
+    precision : {"float32", "float64"}
+        Floating-point type of the network and its inputs (the diagnosis trains in both).
+    init : {"torch", "authors"}
+        PyTorch's default initialisation, or the authors' script's (TensorFlow 1
+        ``BasicLSTMCell``, forget-gate bias +1; read-out weights and bias drawn from N(0, 1)).
     """
 
     data: Mapping[str, list]
@@ -581,6 +587,8 @@ class ForecastStudy:
     device: str = "cpu"
     max_fit_windows: int = 2000
     progress: bool = False
+    precision: str = "float32"
+    init: str = "torch"
     _splits_key: tuple | None = field(default=None, repr=False)
     _splits: dict | None = field(default=None, repr=False)
 
@@ -611,7 +619,11 @@ class ForecastStudy:
     def run_params(self, spec: RunSpec) -> dict:
         """What decides the result of ``spec`` besides the data (the unit's parameters)."""
         d = spec.dataset
+        extra = {} if self.precision == "float32" else {"precision": self.precision}
+        if self.init != "torch":
+            extra["init"] = self.init
         return {
+            **extra,
             "epochs": int(_per(self.epochs, d)),
             "batch_windows": int(_per(self.batch_windows, d)),
             "fractions": [float(f) for f in _per(self.fractions, d)],
@@ -641,6 +653,13 @@ class ForecastStudy:
             )
             if spec.inputs == "angstrom":
                 self._splits = angstrom_inputs(self._splits)
+            elif spec.inputs in ("atom", "centred"):
+                self._splits = atom_inputs(
+                    self._splits,
+                    self.data[spec.dataset],
+                    _per(self.fractions, spec.dataset),
+                    scale="atom" if spec.inputs == "atom" else "pooled",
+                )
             self._splits_key = spec.windows_key
         return self._splits
 
@@ -655,9 +674,20 @@ class ForecastStudy:
         from mdrepro.models.forecast import LSTMForecaster, count_parameters
 
         sp = self.splits(spec)
+        if self.precision not in ("float32", "float64"):
+            raise DataError(f"expected precision float32 or float64, found {self.precision!r}")
+        if self.precision == "float64":
+            f64 = sp["train"].frames.double()
+            sp = {k: replace(d, frames=f64) for k, d in sp.items()}
         tr_data, val, test = sp["train"], sp["val"], sp["test"]
         torch.manual_seed(spec.seed)
         model = LSTMForecaster(tr_data.n_features, self.hidden)
+        if self.init == "authors":
+            authors_init(model)
+        elif self.init != "torch":
+            raise DataError(f"expected init 'torch' or 'authors', found {self.init!r}")
+        if self.precision == "float64":
+            model = model.double()
         desc = (
             f"{spec.dataset} h={spec.history} lead={spec.lead} lr={spec.lr:g} "
             f"{spec.layout} seed={spec.seed}"
@@ -712,9 +742,93 @@ class ForecastStudy:
         return {"id": spec.id, "seed": int(spec.seed), "ratio": _median(lstm) / _median(static)}
 
 
-#: How coordinates reach the network: standardised with the training frames' statistics, or
-#: raw Cartesian coordinates in Å as the authors' script feeds them.
-INPUTS = ("standard", "angstrom")
+def authors_init(model) -> None:
+    """Re-initialise an :class:`~mdrepro.models.forecast.LSTMForecaster` (one layer) as the
+    authors' script does: TensorFlow 1's ``BasicLSTMCell`` adds 1 to the forget gate's bias,
+    and the read-out's weights and bias are drawn from a standard normal distribution.
+    Draws from torch's global generator (seed it first).
+    """
+    import torch
+
+    h = model.hidden
+    with torch.no_grad():
+        model.lstm.bias_ih_l0[h : 2 * h] += 1.0  # gate order i, f, g, o
+        model.head.weight.normal_(0.0, 1.0)
+        model.head.bias.normal_(0.0, 1.0)
+
+
+#: How coordinates reach the network: ``"standard"``, standardised with the training frames'
+#: mean and standard deviation per Cartesian coordinate pooled over particles (Kirchhoff
+#: layout; per feature for the whole structure); ``"atom"``, centred and scaled per particle
+#: with its own training frames' mean and standard deviation (each particle's series
+#: standardised on its own; the same as ``"standard"`` for the whole structure);
+#: ``"centred"``, centred per particle but scaled by the pooled standard deviation of
+#: ``"standard"`` (the diagnosis separates centring from scaling); or ``"angstrom"``, raw
+#: Cartesian coordinates in Å as the authors' script feeds them.
+INPUTS = ("standard", "atom", "centred", "angstrom")
+
+
+def atom_inputs(
+    splits: Mapping[str, WindowData],
+    copies: Sequence[np.ndarray],
+    fractions: Sequence[float],
+    scale: str = "atom",
+) -> dict[str, WindowData]:
+    """The same windows with every particle centred and scaled by its own training frames.
+
+    Parameters
+    ----------
+    splits : mapping of str to WindowData
+        Splits of :func:`mdrepro.models.windows.build_splits` (sharing one frames tensor).
+    copies : sequence of numpy.ndarray, each (T_k, N, 3)
+        The copies the splits were cut from, nm.
+    fractions : sequence of 3 floats
+        Their train / validation / test fractions.
+    scale : {"atom", "pooled"}
+        Divide by each particle's own standard deviation, or by the splits' own scaler's
+        (pooled over particles for the Kirchhoff layout): centring only.
+
+    Returns
+    -------
+    dict of str to WindowData
+        The splits with ``frames = (raw - mean_i) / std_i`` (``mean_i``, ``std_i``: particle
+        ``i``'s per-coordinate mean and standard deviation over the training frames of every
+        copy, ``(N, 3)`` nm) and the matching scaler; displacement targets are rescaled by
+        their training standard deviation in these units.
+
+    Notes
+    -----
+    Only the training frames decide the statistics, as for ``"standard"`` inputs. The target
+    is still the position at ``t + lead`` (or the displacement, for that target): scaling is an
+    invertible affine map per particle, and forecasts are scored in nm.
+    """
+    import torch
+
+    from mdrepro.models.windows import Scaler
+
+    first = next(iter(splits.values()))
+    train_frames = [
+        np.asarray(c)[slice(*split_bounds(len(c), fractions)["train"])] for c in copies
+    ]
+    scaler = Scaler.fit(train_frames, "whole")  # per feature: (N, 3)
+    if scale == "pooled":
+        scaler = Scaler(scaler.mean, np.broadcast_to(first.scaler.std, scaler.mean.shape).copy())
+    elif scale != "atom":
+        raise DataError(f"expected scale 'atom' or 'pooled', found {scale!r}")
+    z = scaler.transform(first.raw.astype(np.float64))
+    frames = torch.as_tensor(z, dtype=torch.float32, device=first.frames.device)
+    tscale = first.target_scale
+    if first.target == "displacement":
+        tr = splits["train"]
+        o = tr.origins.cpu().numpy()
+        d = z[o + tr.lead] - z[o]
+        axes = (0, 1) if tr.layout == "kirchhoff" else (0,)
+        tscale = torch.as_tensor(
+            np.maximum(d.std(axis=axes), 1e-6), dtype=torch.float32, device=first.frames.device
+        )
+    return {
+        k: replace(d, frames=frames, scaler=scaler, target_scale=tscale) for k, d in splits.items()
+    }
 
 
 def angstrom_inputs(splits: Mapping[str, WindowData]) -> dict[str, WindowData]:
@@ -800,6 +914,8 @@ def plan(
     h0, l0, lr0 = params["history"], params["lead"], params["lr"]
     tgt = params.get("target", "position")
     lr_inputs = params.get("lr_inputs", "standard")
+    inp = params.get("inputs", "standard")
+    var_inp = params.get("variant_inputs", inp)
     variant = params.get("variant_target")
     out: dict[str, list[RunSpec]] = {"history": [], "lead": [], "lr": [], "layout": []}
     if variant:
@@ -808,16 +924,18 @@ def plan(
         for s in seeds:
             for lead in params["history_leads"]:
                 for h in params["histories"]:
-                    out["history"].append(RunSpec(d, h, lead, lr0, "kirchhoff", s, tgt))
+                    out["history"].append(RunSpec(d, h, lead, lr0, "kirchhoff", s, tgt, inp))
             for lead in params["leads"]:
-                out["lead"].append(RunSpec(d, h0, lead, lr0, "kirchhoff", s, tgt))
+                out["lead"].append(RunSpec(d, h0, lead, lr0, "kirchhoff", s, tgt, inp))
                 if variant:
-                    out["variant"].append(RunSpec(d, h0, lead, lr0, "kirchhoff", s, variant))
+                    out["variant"].append(
+                        RunSpec(d, h0, lead, lr0, "kirchhoff", s, variant, var_inp)
+                    )
             if d in params.get("lr_sets", datasets):
                 for lr in params["lrs"]:
                     out["lr"].append(RunSpec(d, h0, l0, lr, "kirchhoff", s, tgt, lr_inputs))
             for layout in params.get("layouts", LAYOUTS):
-                out["layout"].append(RunSpec(d, h0, l0, lr0, layout, s, tgt))
+                out["layout"].append(RunSpec(d, h0, l0, lr0, layout, s, tgt, inp))
     return out
 
 
@@ -937,16 +1055,34 @@ class ForecastResults:
         """The inputs of the learning-rate study (``"angstrom"``: the paper's raw coordinates)."""
         return self.params.get("lr_inputs", "standard")
 
-    def frame(self, inputs: str | None = "standard"):
+    @property
+    def inputs(self) -> str:
+        """The inputs of every study but the learning-rate one (:data:`INPUTS`)."""
+        return self.params.get("inputs", "standard")
+
+    def inputs_for(self, target: str) -> str:
+        """The inputs of the runs with output ``target``: :attr:`inputs`, or
+        ``params["variant_inputs"]`` for the variant target.
+        """
+        if target == self.params.get("variant_target") and target != self.target:
+            return self.params.get("variant_inputs", self.inputs)
+        return self.inputs
+
+    def frame(self, inputs: str | None = ""):
         """One row per run (see :meth:`RunResult.row`); median RMSDs in Å.
 
         Parameters
         ----------
-        inputs : {"standard", "angstrom"} or None
-            Only the runs on these inputs (None: every run). The learning-rate study runs on
-            :attr:`lr_inputs`; every other study on standardised inputs.
+        inputs : str or None
+            Only the runs on these inputs (:data:`INPUTS`); "" (default): every study's own
+            inputs but the learning-rate study's (:meth:`inputs_for` each run's target);
+            None: every run. The learning-rate study runs on :attr:`lr_inputs`.
         """
         import pandas as pd
+
+        if inputs == "":
+            runs = [r for r in self.runs if r.spec.inputs == self.inputs_for(r.spec.target)]
+            return pd.DataFrame([r.row() for r in runs])
 
         runs = [r for r in self.runs if inputs is None or r.spec.inputs == inputs]
         return pd.DataFrame([r.row() for r in runs])
@@ -957,10 +1093,10 @@ class ForecastResults:
         return self.params.get("target", "position")
 
     def select(self, **fields) -> list[RunResult]:
-        """Runs whose spec matches ``fields``, sorted by spec (standardised inputs unless
-        ``inputs`` is given).
+        """Runs whose spec matches ``fields``, sorted by spec (on the inputs of their target,
+        :meth:`inputs_for`, unless ``inputs`` is given).
         """
-        fields.setdefault("inputs", "standard")
+        fields.setdefault("inputs", self.inputs_for(fields.get("target", self.target)))
         out = [r for r in self.runs if all(getattr(r.spec, k) == v for k, v in fields.items())]
         return sorted(out, key=lambda r: r.spec)
 
@@ -1197,7 +1333,16 @@ _RUN_SIZES = ("epochs", "batch_windows", "fractions", "train_stride", "hidden", 
 def control_specs(params: Mapping) -> list[RunSpec]:
     """The negative-control runs: the SMD lead-15 network of the lead study, untrained."""
     return [
-        RunSpec("smd", params["history"], 15, params["lr"], "kirchhoff", s)
+        RunSpec(
+            "smd",
+            params["history"],
+            15,
+            params["lr"],
+            "kirchhoff",
+            s,
+            params.get("target", "position"),
+            params.get("inputs", "standard"),
+        )
         for s in params["seeds"]
     ]
 
@@ -1228,6 +1373,204 @@ def control_jobs(ctx, inputs) -> list[Job]:
         )
         for s in control_specs(p)
     ]
+
+
+# ------------------------------------------------------------------ chapter 2: diagnosis
+@dataclass(frozen=True)
+class Hypothesis:
+    """One change to the pooled-standardisation position runs, tested on its own.
+
+    Attributes
+    ----------
+    key : str
+        Short name (unit ids, tables).
+    question : str
+        What the variant tests.
+    inputs : str
+        :data:`INPUTS` of its runs.
+    epochs_factor : int
+        Multiple of the profile's epochs.
+    precision, init : str
+        See :class:`ForecastStudy`.
+    """
+
+    key: str
+    question: str
+    inputs: str = "standard"
+    epochs_factor: int = 1
+    precision: str = "float32"
+    init: str = "torch"
+
+
+#: The hypotheses of the diagnosis, each a change of one thing from ``pooled`` (the chapter's
+#: inputs before the diagnosis), in the order the issue listed them. An exploratory look at
+#: seed 0 came first (verdict log, "7 December 2026 (evening)"). ``atom`` and ``angstrom`` are
+#: the chapter's own runs.
+HYPOTHESES = (
+    Hypothesis("pooled", "reference: standardised per coordinate, pooled over particles"),
+    Hypothesis("float64", "precision: the same in float64", precision="float64"),
+    Hypothesis("steps-x10", "optimiser steps: 10x the epochs", epochs_factor=10),
+    Hypothesis(
+        "authors-init",
+        "initialisation: the authors' (forget bias 1, N(0,1) read-out)",
+        init="authors",
+    ),
+    Hypothesis(
+        "centred", "dynamic range: centred per particle, the same pooled scale", inputs="centred"
+    ),
+    Hypothesis("atom", "centred and scaled per particle (the chapter's inputs)", inputs="atom"),
+    Hypothesis("angstrom", "the authors' script: raw coordinates in Å", inputs="angstrom"),
+)
+
+
+def diagnosis_specs(params: Mapping) -> list[tuple[Hypothesis, RunSpec]]:
+    """The runs of the diagnosis that are not runs of the chapter's studies: every
+    hypothesis of :data:`HYPOTHESES` at the reference history, lead and learning rate, on both
+    data sets and every seed, Kirchhoff layout, position target.
+    """
+    h0, l0, lr0 = params["history"], params["lead"], params["lr"]
+    own = {s for v in plan(params).values() for s in v}
+    out = []
+    for hyp in HYPOTHESES:
+        for d in ("adk", "smd"):
+            for seed in params["seeds"]:
+                spec = RunSpec(d, h0, l0, lr0, "kirchhoff", seed, "position", hyp.inputs)
+                if (
+                    hyp.epochs_factor == 1
+                    and hyp.precision == "float32"
+                    and (hyp.init == "torch" and spec in own)
+                ):
+                    continue  # a run of the chapter's studies: read from there
+                out.append((hyp, spec))
+    return out
+
+
+def diagnosis_jobs(ctx, inputs) -> list[Job]:
+    """One unit per run of :func:`diagnosis_specs` (study ``diagnosis``)."""
+    p = dict(ctx.params)
+    studies: dict = {}
+
+    def study(hyp: Hypothesis) -> ForecastStudy:
+        key = (hyp.epochs_factor, hyp.precision, hyp.init)
+        if key not in studies:
+            epochs = {d: int(_per(p["epochs"], d)) * hyp.epochs_factor for d in ("adk", "smd")}
+            st = ForecastStudy.from_params(inputs.xyz, p, inputs.frame_fs, device=ctx.device)
+            studies[key] = replace(st, epochs=epochs, precision=hyp.precision, init=hyp.init)
+        return studies[key]
+
+    jobs = []
+    for hyp, spec in diagnosis_specs(p):
+        sizes = {k: p[k] for k in _RUN_SIZES}
+        sizes["epochs"] = {
+            d: int(_per(p["epochs"], d)) * hyp.epochs_factor for d in ("adk", "smd")
+        }
+        probe = ForecastStudy(
+            {}, **sizes, device=ctx.device, precision=hyp.precision, init=hyp.init
+        )
+        jobs.append(
+            Job(
+                Unit(
+                    PAPER,
+                    "diagnosis",
+                    f"{hyp.key}-{spec.id}",
+                    params={**probe.run_params(spec), "threads": STUDY_THREADS},
+                    data={DATA[spec.dataset]: inputs.fingerprint(spec.dataset)},
+                ),
+                lambda hyp=hyp, spec=spec: study(hyp).run(spec),
+            )
+        )
+    return jobs
+
+
+@dataclass
+class Diagnosis:
+    """The diagnosis of position fits: one row per hypothesis, data set and seed.
+
+    Attributes
+    ----------
+    rows : list of dict
+        ``hypothesis``, ``question``, ``dataset``, ``seed``, ``ratio_fit`` (in-sample LSTM /
+        static median RMSD), ``ratio`` (test split), ``final_train_loss`` (in the run's own
+        input units), ``steps``, ``train_time_s``.
+    """
+
+    rows: list
+
+    def frame(self):
+        """The rows as a DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows)
+
+    def table(self):
+        """Per hypothesis and data set: median in-sample and test ratios over the seeds, and
+        how many seeds beat the static model in-sample (the fit check's baseline test).
+        """
+        df = self.frame()
+        order = {h.key: i for i, h in enumerate(HYPOTHESES)}
+        g = df.groupby(["dataset", "hypothesis"], sort=False)
+        out = g.agg(
+            question=("question", "first"),
+            in_sample=("ratio_fit", "median"),
+            test=("ratio", "median"),
+            beat_in_sample=("ratio_fit", lambda v: f"{int((v < 1).sum())}/{len(v)}"),
+            steps=("steps", "median"),
+        ).reset_index()
+        out["_o"] = out.hypothesis.map(order)
+        out = out.sort_values(["dataset", "_o"]).drop(columns="_o")
+        out = out.rename(
+            columns={
+                "in_sample": "LSTM/static in-sample",
+                "test": "LSTM/static test",
+                "beat_in_sample": "seeds < 1 in-sample",
+            }
+        )
+        return out.set_index(["dataset", "hypothesis"]).round(3)
+
+    def ratio(self, dataset: str, hypothesis: str, which: str = "ratio_fit") -> np.ndarray:
+        """Per-seed ratios of one hypothesis (seed order)."""
+        df = self.frame()
+        sel = df[(df.dataset == dataset) & (df.hypothesis == hypothesis)].sort_values("seed")
+        return sel[which].to_numpy(dtype=np.float64)
+
+
+def _diagnosis_row(hyp: Hypothesis, r: RunResult) -> dict:
+    return {
+        "hypothesis": hyp.key,
+        "question": hyp.question,
+        "dataset": r.spec.dataset,
+        "seed": int(r.spec.seed),
+        "ratio_fit": float(r.ratio_fit),
+        "ratio": float(r.ratio),
+        "final_train_loss": float(r.train.final_train_loss),
+        "steps": int(r.train.steps),
+        "train_time_s": float(r.train.train_time_s),
+    }
+
+
+def diagnosis(ctx, inputs, res: ForecastResults, progress: bool = True) -> Diagnosis:
+    """Why position LSTMs lose to persistence: every hypothesis of :data:`HYPOTHESES`, its
+    own runs (:func:`diagnosis_jobs`) and the chapter's runs it shares (``atom``, and the
+    learning-rate study's raw-Å runs for ``angstrom``).
+    """
+    p = dict(ctx.params)
+    jobs = diagnosis_jobs(ctx, inputs)
+    out = run_jobs(jobs, store(), progress=progress, desc="diagnosis")
+    rows = [_diagnosis_row(h, out[f"{h.key}-{s.id}"]) for h, s in diagnosis_specs(p)]
+    own = {r.spec: r for r in res.runs}
+    h0, l0, lr0 = p["history"], p["lead"], p["lr"]
+    for hyp in HYPOTHESES:
+        for d in ("adk", "smd"):
+            for seed in p["seeds"]:
+                spec = RunSpec(d, h0, l0, lr0, "kirchhoff", seed, "position", hyp.inputs)
+                if (
+                    spec in own
+                    and hyp.epochs_factor == 1
+                    and hyp.init == "torch"
+                    and (hyp.precision == "float32")
+                ):
+                    rows.append(_diagnosis_row(hyp, own[spec]))
+    return Diagnosis(rows)
 
 
 def controls(ctx, inputs, progress: bool = True) -> list[dict]:
@@ -1271,7 +1614,7 @@ def chapter_jobs(ctx) -> list[Job]:
     if ctx.chapter.id == "ch01":
         return characterise_jobs(ctx, datasets.load(ctx))
     inputs = datasets.load(ctx, smd_part="lstm")
-    return forecast_jobs(ctx, inputs) + control_jobs(ctx, inputs)
+    return forecast_jobs(ctx, inputs) + control_jobs(ctx, inputs) + diagnosis_jobs(ctx, inputs)
 
 
 # ------------------------------------------------------------------------ tables from runs
@@ -1355,13 +1698,14 @@ def throughput_table(df):
 
 
 def split_inputs(df, params: Mapping):
-    """``(standardised-input runs, learning-rate-study runs)`` of a runs table: the study of
-    learning rates runs on ``params["lr_inputs"]`` (tables without an ``inputs`` column are
-    all standardised).
+    """``(main-input runs, learning-rate-study runs)`` of a runs table: every study runs on
+    ``params["inputs"]`` but the study of learning rates, on ``params["lr_inputs"]`` (tables
+    without an ``inputs`` column are all on the main inputs).
     """
     if "inputs" not in df.columns:
         return df, df
-    return df[df.inputs == "standard"], df[df.inputs == params.get("lr_inputs", "standard")]
+    main = params.get("inputs", "standard")
+    return df[df.inputs == main], df[df.inputs == params.get("lr_inputs", "standard")]
 
 
 def recommend(df, params: Mapping):

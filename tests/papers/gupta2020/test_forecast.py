@@ -74,8 +74,9 @@ def test_plan_lists_every_study_and_shares_runs():
     # per set and seed: 6 history + 3 more leads + 5 lrs (raw-Å inputs) + 1 whole + 5 variant
     assert len(unique) == 2 * 2 * 20
     assert {s.inputs for s in pl["lr"]} == {"angstrom"}
-    assert {s.inputs for k in ("history", "lead", "layout") for s in pl[k]} == {"standard"}
-    std = study.plan(tiny_params(seeds=[0, 1], lr_inputs="standard"))
+    assert {s.inputs for k in ("history", "lead", "layout") for s in pl[k]} == {"atom"}
+    assert {s.inputs for s in pl["variant"]} == {"standard"}  # displacement: pooled, as before
+    std = study.plan(tiny_params(seeds=[0, 1], lr_inputs="atom"))
     assert len({s for v in std.values() for s in v}) == 2 * 2 * 19  # lr 0.01 shared
     assert "variant" not in study.plan(tiny_params(variant_target=None))
 
@@ -288,7 +289,10 @@ def test_end_to_end_on_tiny_data():
     assert [c["seed"] for c in ctrl] == [0, 1, 2] and all(c["ratio"] > 0 for c in ctrl)
     assert ctrl[0] == st.untrained(study.control_specs(p)[0])  # seeded
     cs = claims.forecast(res, "ci", controls=ctrl)
-    assert len(cs.controls) == 1 and cs.controls[0].n == 3
+    untrained = [c for c in cs.controls if c.id == "ch02.smd.lstm-better-lead-15"]
+    assert len(untrained) == 1 and untrained[0].n == 3
+    # and the in-sample controls of the two whole-structure claims, per data set
+    assert len(cs.controls) == 1 + 2 * 2
     # 4 lead claims again for the variant; whole-structure, test RMSD per history, Table 1 rows
     assert len(cs.claims) == 12 + 4 + 7
     assert all(c.verdict in ("reproduced", "not reproduced", "undecided") for c in cs.claims)
@@ -406,6 +410,7 @@ def test_notebook_runs_end_to_end_on_user_files(tmp_path):
         "ch02_fig8cd",
         "ch02_lead_sweep",
         "ch02_kirchhoff_vs_whole",
+        "ch02_diagnosis",
     } <= figs
 
 
@@ -458,3 +463,178 @@ def test_each_claim_is_gated_by_the_fits_it_reads():
     assert not g("ch02.table1-history")[0].passed
     # the learning-rate claims measure the fits themselves
     assert g("ch02.smd.lr-high-unstable") == [] and g("ch02.table1-lr") == []
+
+
+def test_atom_inputs_standardise_each_particle_with_its_training_frames():
+    from mdrepro.models.windows import build_splits
+
+    rng = np.random.default_rng(4)
+    # particles far apart (40 Å) that each move 0.1 Å per frame: pooled standardisation leaves
+    # the motion tiny against the range; per particle it is of order one
+    x = np.arange(4)[None, :, None] * 4.0 + np.cumsum(rng.normal(0, 0.01, (80, 4, 3)), axis=0)
+    fr = (0.5, 0.25, 0.25)
+    std = build_splits([x], 3, 2, fractions=fr)
+    atom = study.atom_inputs(std, [x], fr)
+    tr = x[:40]
+    z = atom["train"].frames.numpy()
+    np.testing.assert_allclose(z[:40].mean(axis=0), 0.0, atol=1e-5)  # training frames only
+    np.testing.assert_allclose(z[:40].std(axis=0), 1.0, atol=1e-4)
+    np.testing.assert_allclose(atom["train"].scaler.mean, tr.mean(axis=0))
+    assert np.abs(z[40:].mean(axis=0)).max() > 1e-3  # the test frames are not used
+    for k in ("train", "test"):  # same windows, same truths; outputs map back to nm
+        np.testing.assert_allclose(atom[k].truth_nm(), std[k].truth_nm())
+        _, y = atom[k].batch(atom[k].all_indices())
+        np.testing.assert_allclose(atom[k].to_frames_nm(y), atom[k].truth_nm(), atol=1e-5)
+    cen = study.atom_inputs(std, [x], fr, scale="pooled")
+    np.testing.assert_allclose(
+        cen["train"].scaler.std, np.broadcast_to(std["train"].scaler.std, (4, 3))
+    )
+    np.testing.assert_allclose(cen["train"].frames.numpy()[:40].mean(axis=0), 0.0, atol=1e-5)
+    with pytest.raises(ValueError, match="expected scale"):
+        study.atom_inputs(std, [x], fr, scale="box")
+    disp = build_splits([x], 3, 2, fractions=fr, target="displacement")
+    d = study.atom_inputs(disp, [x], fr)
+    _, y = d["train"].batch(d["train"].all_indices())
+    assert float(y.std()) == pytest.approx(1.0, rel=0.05)  # rescaled in the new units
+    np.testing.assert_allclose(
+        d["test"].to_frames_nm(d["test"].batch(d["test"].all_indices())[1]),
+        d["test"].truth_nm(),
+        atol=1e-5,
+    )
+    # a study run on atom inputs trains and scores
+    st = study.ForecastStudy({"adk": [x]}, epochs=1, batch_windows=8, fractions=fr, hidden=4)
+    r = st.run(study.RunSpec("adk", 3, 2, 0.01, inputs="atom"))
+    assert r.spec.id == "adk-h3-l2-lr0.01-kirchhoff-atom-position-s0"
+    assert np.isfinite(r.ratio) and np.isfinite(r.ratio_fit)
+
+
+def test_precision_and_init_variants_change_only_what_they_name():
+    import torch
+
+    from mdrepro.models.forecast import LSTMForecaster
+
+    torch.manual_seed(0)
+    m = LSTMForecaster(3, 8)
+    before = m.lstm.bias_ih_l0.detach().clone()
+    study.authors_init(m)
+    diff = (m.lstm.bias_ih_l0.detach() - before).numpy()
+    np.testing.assert_allclose(diff[8:16], 1.0, rtol=1e-6)  # forget gate
+    np.testing.assert_allclose(np.delete(diff, np.s_[8:16]), 0.0)
+    assert float(m.head.weight.detach().std()) > 0.5  # N(0, 1), not torch's U(+-1/sqrt(8))
+    x = drifting(T=120)
+    kw = dict(epochs=1, batch_windows=16, fractions=(0.5, 0.25, 0.25), hidden=4)
+    spec = study.RunSpec("adk", 3, 2, 0.01)
+    f32 = study.ForecastStudy({"adk": [x]}, **kw)
+    f64 = study.ForecastStudy({"adk": [x]}, **kw, precision="float64")
+    assert (
+        "precision" not in f32.run_params(spec) and f64.run_params(spec)["precision"] == "float64"
+    )
+    assert study.ForecastStudy({}, **kw, init="authors").run_params(spec)["init"] == "authors"
+    a, b = f32.run(spec), f64.run(spec)
+    assert np.isfinite(b.ratio) and abs(a.ratio - b.ratio) < 0.05 * a.ratio
+    with pytest.raises(ValueError, match="precision"):
+        study.ForecastStudy({"adk": [x]}, **kw, precision="float16").run(spec)
+    with pytest.raises(ValueError, match="init"):
+        study.ForecastStudy({"adk": [x]}, **kw, init="xavier").run(spec)
+
+
+def test_diagnosis_runs_each_hypothesis_once_and_reuses_the_chapters_runs():
+    p = tiny_params(seeds=[0, 1])
+    specs = study.diagnosis_specs(p)
+    own = {s for v in study.plan(p).values() for s in v}
+    keys = {h.key for h, _ in specs}
+    # atom and angstrom at the reference settings are runs of the chapter's own studies
+    assert keys == {"pooled", "float64", "steps-x10", "authors-init", "centred"}
+    assert len(specs) == 5 * 2 * 2 and not any(s in own for h, s in specs if h.key == "centred")
+    assert {h.key for h in study.HYPOTHESES} >= keys | {"atom", "angstrom"}
+    rows = [
+        {
+            "hypothesis": h,
+            "question": "q",
+            "dataset": d,
+            "seed": s,
+            "ratio_fit": rf,
+            "ratio": 2 * rf,
+            "final_train_loss": 1.0,
+            "steps": 10,
+            "train_time_s": 1.0,
+        }
+        for h, rfs in (("pooled", (1.3, 1.4)), ("atom", (0.9, 1.1)))
+        for d in ("adk", "smd")
+        for s, rf in enumerate(rfs)
+    ]
+    dg = study.Diagnosis(rows)
+    t = dg.table()
+    assert list(t.index.get_level_values("hypothesis")[:2]) == ["pooled", "atom"]  # registry order
+    assert t.loc[("adk", "atom"), "seeds < 1 in-sample"] == "1/2"
+    assert t.loc[("smd", "pooled"), "LSTM/static in-sample"] == pytest.approx(1.35)
+    np.testing.assert_allclose(dg.ratio("adk", "atom"), [0.9, 1.1])
+    np.testing.assert_allclose(dg.ratio("adk", "atom", "ratio"), [1.8, 2.2])
+
+
+def test_claims_are_gated_only_by_the_runs_they_read():
+    from mdrepro.book import fits
+
+    good = TrainResult.from_epochs(np.linspace(1, 0.1, 5) + 0.1, np.linspace(1, 0.1, 5))
+    p = resolve("ch02", "ci")
+
+    def rep(unit, ratio):
+        return fits.assess(good, unit, "lstm", 5, protocol=True, baseline_ratio=ratio)
+
+    reports = [
+        rep("adk-h5-l1-lr0.01-kirchhoff-atom-position-s0", 1.02),  # lead 1: not adequate
+        rep("adk-h5-l15-lr0.01-kirchhoff-atom-position-s0", 0.96),
+        rep("adk-h5-l15-lr0.01-whole-atom-position-s0", 0.6),
+        rep("adk-h1-l15-lr0.01-kirchhoff-atom-position-s0", 0.97),
+        rep("adk-h10-l120-lr0.01-kirchhoff-atom-position-s0", 0.8),
+    ]
+    g = claims.claim_gates(reports, "ci", p)
+    assert not g("ch02.adk.never-beats-static")[0].passed  # reads lead 1
+    assert g("ch02.adk.whole-worse-than-static")[0].passed  # reads the whole run only
+    assert g("ch02.adk.kirchhoff-beats-whole")[0].passed
+    assert g("ch02.adk.history-improves-test")[0].passed
+    assert "it reads" in g("ch02.adk.history-improves-test")[0].name
+    # without the chapter's parameters: every fit of the data set and target, as before
+    assert not claims.claim_gates(reports, "ci")("ch02.adk.whole-worse-than-static")[0].passed
+
+
+def test_whole_structure_claims_get_an_in_sample_control_that_can_land_either_way():
+    df = frame(**PAPER_LIKE)
+    df["ratio_fit"] = 0.95
+    whole = df.layout == "whole"
+    df.loc[whole, "ratio"] = 3.0
+    df.loc[whole, "ratio_fit"] = 0.6  # memorised its training windows
+    cs = claims.forecast_from_frame(df, tiny_params(), "ci")
+    ctl = {c.id: c for c in cs.controls}
+    for d in ("adk", "smd"):
+        w, k = ctl[f"ch02.{d}.whole-worse-than-static"], ctl[f"ch02.{d}.kirchhoff-beats-whole"]
+        assert w.ok and w.verdict == "not reproduced" and "in-sample" in w.what
+        assert k.ok and k.value == pytest.approx(0.95 / 0.6, rel=0.05)
+    v = cs.verdicts()
+    assert v["ch02.adk.whole-worse-than-static"] == "reproduced"  # settled with its control
+    # a whole-structure network that loses in-sample too: the control does not land
+    df.loc[whole, "ratio_fit"] = 2.0
+    cs = claims.forecast_from_frame(df, tiny_params(), "ci")
+    assert not any(c.ok for c in cs.controls if "whole" in c.id)
+    assert cs.verdicts()["ch02.adk.whole-worse-than-static"] == "undecided"
+
+
+def test_diagnosis_summary_states_each_hypothesis_against_the_reference():
+    rows = [
+        {
+            "hypothesis": h,
+            "question": "q",
+            "dataset": "adk",
+            "seed": s,
+            "ratio_fit": rf,
+            "ratio": rf,
+            "final_train_loss": 1.0,
+            "steps": 10,
+            "train_time_s": 1.0,
+        }
+        for h, rf in (("pooled", 1.4), ("centred", 0.7))
+        for s in range(3)
+    ]
+    text = claims.diagnosis_summary(study.Diagnosis(rows))
+    assert "**ADK**" in text and "`pooled` 1.4" in text
+    assert "`centred` 0.7 (0.50x the reference), 3/3 seeds below 1" in text
