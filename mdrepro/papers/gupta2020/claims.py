@@ -1078,6 +1078,14 @@ def fit_reports(res: ForecastResults) -> list:
     ]
 
 
+def _gates_pass(gates_for, cid: str) -> bool:
+    """Whether claim ``cid`` passes its fit gates (no gates: True). The in-sample controls
+    run only for such claims: a gated claim stays undecided whatever a control shows, and its
+    control's premise (fits that learned their training windows) does not hold.
+    """
+    return gates_for is None or all(g.passed for g in gates_for(cid))
+
+
 def forecast_from_frame(
     df_all, params: Mapping, profile: str, arima=None, gates_for=None
 ) -> ClaimSet:
@@ -1161,7 +1169,9 @@ def forecast_from_frame(
                 seeds=[int(s) for s in sel.seed],
                 system=SYSTEMS[d],
             )
-            if "ratio_fit" in sel.columns:
+            if "ratio_fit" in sel.columns and _gates_pass(
+                gates_for, f"ch02.{d}.whole-worse-than-static"
+            ):
                 cs.control(
                     f"ch02.{d}.whole-worse-than-static",
                     sel.ratio_fit.to_numpy(float),
@@ -1275,7 +1285,9 @@ def forecast_from_frame(
             note=f"history {h0}, lead {l0}, lr {lr0:g}",
             system=SYSTEMS[d],
         )
-        if "ratio_fit" in sel.columns:
+        if "ratio_fit" in sel.columns and _gates_pass(
+            gates_for, f"ch02.{d}.kirchhoff-beats-whole"
+        ):
             # both layouts score the same training windows against the same static model, so
             # the ratio of their in-sample ratios is the ratio of their in-sample RMSDs
             kf = sel[sel.layout == "kirchhoff"].set_index("seed").ratio_fit

@@ -291,8 +291,13 @@ def test_end_to_end_on_tiny_data():
     cs = claims.forecast(res, "ci", controls=ctrl)
     untrained = [c for c in cs.controls if c.id == "ch02.smd.lstm-better-lead-15"]
     assert len(untrained) == 1 and untrained[0].n == 3
-    # and the in-sample controls of the two whole-structure claims, per data set
-    assert len(cs.controls) == 1 + 2 * 2
+    # and, where their fit gates pass, the in-sample controls of the whole-structure claims
+    allowed = {"ch02.smd.lstm-better-lead-15"} | {
+        f"ch02.{d}.{c}"
+        for d in ("adk", "smd")
+        for c in ("whole-worse-than-static", "kirchhoff-beats-whole")
+    }
+    assert {c.id for c in cs.controls} <= allowed
     # 4 lead claims again for the variant; whole-structure, test RMSD per history, Table 1 rows
     assert len(cs.claims) == 12 + 4 + 7
     assert all(c.verdict in ("reproduced", "not reproduced", "undecided") for c in cs.claims)
@@ -638,3 +643,20 @@ def test_diagnosis_summary_states_each_hypothesis_against_the_reference():
     text = claims.diagnosis_summary(study.Diagnosis(rows))
     assert "**ADK**" in text and "`pooled` 1.4" in text
     assert "`centred` 0.7 (0.50x the reference), 3/3 seeds below 1" in text
+
+
+def test_in_sample_controls_run_only_for_claims_whose_fits_pass_their_gates():
+    from mdrepro.book.verdicts import Gate
+
+    df = frame(**PAPER_LIKE)
+    df["ratio_fit"] = 0.95
+    df.loc[df.layout == "whole", "ratio_fit"] = 0.6
+
+    def gates_for(cid):
+        return [Gate("fits", 1.0 if ".adk." in cid else 0.0, 1.0, "adequate fits")]
+
+    cs = claims.forecast_from_frame(df, tiny_params(), "ci", gates_for=gates_for)
+    assert {c.id for c in cs.controls if "whole" in c.id} == {
+        "ch02.adk.whole-worse-than-static",
+        "ch02.adk.kirchhoff-beats-whole",
+    }
