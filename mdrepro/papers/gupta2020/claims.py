@@ -958,27 +958,22 @@ def _reads(cid: str, params: Mapping):
     h0, l0 = params.get("history"), params.get("lead")
     leads = set(params.get("leads", ()))
     histories, hleads = set(params.get("histories", ())), set(params.get("history_leads", ()))
+
+    def sweep(lead_set):  # the lead sweep at the reference history, Kirchhoff layout
+        return lambda h, lead, lay: (h, lay) == (h0, "kirchhoff") and lead in lead_set
+
+    def history_study(h, lead, lay):
+        return lay == "kirchhoff" and h in histories and lead in hleads
+
     rules = {
-        ".lstm-worse-short-leads": lambda h, lead, lay: (
-            (h, lay) == (h0, "kirchhoff") and lead in (1, 5)
-        ),
-        ".lstm-better-lead-15": lambda h, lead, lay: (h, lead, lay) == (h0, 15, "kirchhoff"),
-        ".gain-grows": lambda h, lead, lay: (
-            (h, lay) == (h0, "kirchhoff") and lead in (15, 60, 120)
-        ),
-        ".never-beats-static": lambda h, lead, lay: (
-            (h, lay) == (h0, "kirchhoff") and lead in leads
-        ),
-        "table1-lead": lambda h, lead, lay: (h, lay) == (h0, "kirchhoff") and lead in leads,
-        ".history-lowers-loss": lambda h, lead, lay: (
-            lay == "kirchhoff" and h in histories and lead in hleads
-        ),
-        ".history-improves-test": lambda h, lead, lay: (
-            lay == "kirchhoff" and h in histories and lead in hleads
-        ),
-        "table1-history": lambda h, lead, lay: (
-            lay == "kirchhoff" and h in histories and lead in hleads
-        ),
+        ".lstm-worse-short-leads": sweep({1, 5}),
+        ".lstm-better-lead-15": sweep({15}),
+        ".gain-grows": sweep({15, 60, 120}),
+        ".never-beats-static": sweep(leads),
+        "table1-lead": sweep(leads),
+        ".history-lowers-loss": history_study,
+        ".history-improves-test": history_study,
+        "table1-history": history_study,
         ".kirchhoff-beats-whole": lambda h, lead, lay: (h, lead) == (h0, l0),
         ".whole-worse-than-static": lambda h, lead, lay: (h, lead, lay) == (h0, l0, "whole"),
     }

@@ -1423,26 +1423,29 @@ HYPOTHESES = (
 )
 
 
-def diagnosis_specs(params: Mapping) -> list[tuple[Hypothesis, RunSpec]]:
-    """The runs of the diagnosis that are not runs of the chapter's studies: every
-    hypothesis of :data:`HYPOTHESES` at the reference history, lead and learning rate, on both
-    data sets and every seed, Kirchhoff layout, position target.
+def _diagnosis_runs(params: Mapping) -> list[tuple[Hypothesis, RunSpec, bool]]:
+    """Every run of the diagnosis: each hypothesis of :data:`HYPOTHESES` at the reference
+    history, lead and learning rate, on both data sets and every seed, Kirchhoff layout,
+    position target; the flag says whether it is a run of the chapter's own studies (same
+    spec, trained the same way), read from there.
     """
     h0, l0, lr0 = params["history"], params["lead"], params["lr"]
     own = {s for v in plan(params).values() for s in v}
     out = []
     for hyp in HYPOTHESES:
+        as_chapter = (hyp.epochs_factor, hyp.precision, hyp.init) == (1, "float32", "torch")
         for d in ("adk", "smd"):
             for seed in params["seeds"]:
                 spec = RunSpec(d, h0, l0, lr0, "kirchhoff", seed, "position", hyp.inputs)
-                if (
-                    hyp.epochs_factor == 1
-                    and hyp.precision == "float32"
-                    and (hyp.init == "torch" and spec in own)
-                ):
-                    continue  # a run of the chapter's studies: read from there
-                out.append((hyp, spec))
+                out.append((hyp, spec, as_chapter and spec in own))
     return out
+
+
+def diagnosis_specs(params: Mapping) -> list[tuple[Hypothesis, RunSpec]]:
+    """The runs of the diagnosis that are not runs of the chapter's studies
+    (:func:`_diagnosis_runs`): its own units of work.
+    """
+    return [(h, s) for h, s, shared in _diagnosis_runs(params) if not shared]
 
 
 def diagnosis_jobs(ctx, inputs) -> list[Job]:
@@ -1556,20 +1559,11 @@ def diagnosis(ctx, inputs, res: ForecastResults, progress: bool = True) -> Diagn
     p = dict(ctx.params)
     jobs = diagnosis_jobs(ctx, inputs)
     out = run_jobs(jobs, store(), progress=progress, desc="diagnosis")
-    rows = [_diagnosis_row(h, out[f"{h.key}-{s.id}"]) for h, s in diagnosis_specs(p)]
     own = {r.spec: r for r in res.runs}
-    h0, l0, lr0 = p["history"], p["lead"], p["lr"]
-    for hyp in HYPOTHESES:
-        for d in ("adk", "smd"):
-            for seed in p["seeds"]:
-                spec = RunSpec(d, h0, l0, lr0, "kirchhoff", seed, "position", hyp.inputs)
-                if (
-                    spec in own
-                    and hyp.epochs_factor == 1
-                    and hyp.init == "torch"
-                    and (hyp.precision == "float32")
-                ):
-                    rows.append(_diagnosis_row(hyp, own[spec]))
+    rows = [
+        _diagnosis_row(h, own[s] if shared else out[f"{h.key}-{s.id}"])
+        for h, s, shared in _diagnosis_runs(p)
+    ]
     return Diagnosis(rows)
 
 
