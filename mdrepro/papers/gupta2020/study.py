@@ -1403,7 +1403,7 @@ class Hypothesis:
 
 
 #: The hypotheses of the diagnosis, each a change of one thing from ``pooled`` (the chapter's
-#: inputs before the diagnosis), in the order the issue listed them. An exploratory look at
+#: inputs before the diagnosis). An exploratory look at
 #: seed 0 came first (verdict log, "7 December 2026 (evening)"). ``atom`` and ``angstrom`` are
 #: the chapter's own runs.
 HYPOTHESES = (
