@@ -19,7 +19,7 @@ help:
 	@echo "make test      unit tests, notebook smoke run and (if the book is built) browser test"
 	@echo "make lint      ruff (package, tests, notebooks) and nbstripout --verify"
 	@echo "make data | run | html | format | clean | clean-data"
-	@echo "variables: PROFILE=ci|paper DEVICE=auto|cpu|cuda CHAPTERS='ch01 ...' CORES=N"
+	@echo "variables: PROFILE=ci|extended|paper DEVICE=auto|cpu|cuda CHAPTERS='ch01 ...' CORES=N"
 
 $(STAMP): pyproject.toml requirements.lock scripts/install.sh
 	VENV=$(VENV) PYTHON=$(PYTHON) bash scripts/install.sh

@@ -3,8 +3,8 @@
 ::
 
     mdrepro build [CHAPTER ...] [--profile] [--device] [--cores N] [--dry-run] [--executor slurm]
-    mdrepro run [CHAPTER ...] --profile ci|paper --device auto|cpu|cuda [-p NAME VALUE]...
-    mdrepro data list | build NAME... [--all] | verify [NAME...]   [--profile ci|paper]
+    mdrepro run [CHAPTER ...] --profile ci|extended|paper --device auto|cpu|cuda [-p NAME VALUE]...
+    mdrepro data list | build NAME... [--all] | verify [NAME...]   [--profile ci|extended|paper]
     mdrepro verify [--repair]
     mdrepro study list CHAPTER | run CHAPTER [UNIT ...] [--all]
     mdrepro figure CHAPTER-FIGURE
@@ -45,16 +45,18 @@ def cmd_data_list(args) -> int:
     from mdrepro import data
     from mdrepro.preflight import format_bytes
 
-    print(f"{'name':<18} {'profile':<7} {'built':<6} {'size':>8}  title")
+    print(f"{'name':<18} {'profile':<8} {'built':<6} {'size':>8}  title")
     for name in data.names():
         spec = data.get(name)
         for profile in PROFILES if args.profile is None else [args.profile]:
+            if profile not in spec.params:  # a tier (extended) this data set is not used at
+                continue
             ent = data.entry(name, profile)
             size = ""
             if ent.exists():
                 size = format_bytes(sum(f["bytes"] for f in ent.manifest()["files"].values()))
             built = "yes" if ent.exists() else ("part" if ent.partial.exists() else "no")
-            print(f"{name:<18} {profile:<7} {built:<6} {size:>8}  {spec.title}")
+            print(f"{name:<18} {profile:<8} {built:<6} {size:>8}  {spec.title}")
     print(f"cache: {data.cache_root()}")
     return 0
 

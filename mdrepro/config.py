@@ -1,10 +1,11 @@
 """Profiles and device resolution.
 
 A *profile* fixes the sizes of every data set and chapter: ``ci`` is the CPU-feasible scale that
-CI runs on two cores, ``paper`` the documents' own protocols, meant for a CUDA GPU. Both run the
-same code paths; only numbers differ. The numbers live with each paper
-(``mdrepro/papers/<paper>/params.py`` and ``datasets.py``), the paper's protocol written once
-and ci as overrides of it (:mod:`mdrepro.profiles`).
+CI runs on two cores, ``paper`` the documents' own protocols, meant for a CUDA GPU, and
+``extended`` (only where a paper declares it) ci with larger sizes for claims that two cores
+can decide in an hour or two. All run the same code paths; only numbers differ. The numbers
+live with each paper (``mdrepro/papers/<paper>/params.py`` and ``datasets.py``), the paper's
+protocol written once and ci (and extended) as overrides of it (:mod:`mdrepro.profiles`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class Config:
     Attributes
     ----------
     profile : str
-        ``"ci"`` or ``"paper"``.
+        ``"ci"``, ``"extended"`` or ``"paper"``.
     device : str
         ``"cpu"`` or ``"cuda"`` (never ``"auto"`` once resolved).
     threads : int
@@ -86,7 +87,7 @@ def resolve(profile: str = "ci", device: str = "auto", threads: int | None = Non
 
     Parameters
     ----------
-    profile : {"ci", "paper"}
+    profile : {"ci", "extended", "paper"}
     device : {"auto", "cpu", "cuda"}
     threads : int, optional
         CPU threads; default ``MDREPRO_THREADS`` or all cores.

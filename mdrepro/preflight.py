@@ -37,7 +37,7 @@ __all__ = [
 UNIT_BYTES = 4 << 20
 #: Room a data set is assumed to need when no entry of it was ever built here, bytes (the
 #: largest ci set is 60 MB; paper sets run to a few GB).
-DATA_BYTES = {"ci": 64 << 20, "paper": 4 << 30}
+DATA_BYTES = {"ci": 64 << 20, "extended": 64 << 20, "paper": 4 << 30}
 #: Headroom kept free besides the estimate, bytes.
 MARGIN_BYTES = 16 << 20
 

@@ -4,6 +4,11 @@ Every paper package writes its parameters once, as the paper's own protocol (the
 profile), and the ``ci`` profile as a small dict of *overrides* with a reason for each. A reader
 sees at a glance what ci changes; a value the paper states is written exactly once.
 
+Between the two, a paper may declare an ``extended`` tier: the ci profile with a second, small
+dict of overrides, for claims that ci cannot decide but two CPU cores can in about an hour or
+two. A paper that declares none has no extended tier (asking for it is an error, not a silent
+copy of ci).
+
 >>> paper = {"epochs": 100, "sizes": {"adk": 10, "smd": 20}}
 >>> derive(paper, {"sizes": {"adk": 2}})
 {'epochs': 100, 'sizes': {'adk': 2, 'smd': 20}}
@@ -17,7 +22,8 @@ from typing import Any
 
 from mdrepro.errors import DataError, UnknownNameError
 
-PROFILES = ("ci", "paper")
+#: Profiles, smallest first (``extended`` is ci plus a paper's extended overrides).
+PROFILES = ("ci", "extended", "paper")
 
 
 def derive(base: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -44,12 +50,37 @@ def derive(base: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> dict
 
 
 def by_profile(
-    paper: Mapping[str, Any], ci_overrides: Mapping[str, Any], profile: str
+    paper: Mapping[str, Any],
+    ci_overrides: Mapping[str, Any],
+    profile: str,
+    extended_overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Parameters of ``profile``: ``paper`` itself, or ``paper`` with the ci overrides."""
+    """Parameters of ``profile``: ``paper`` itself, ``paper`` with the ci overrides, or (for
+    ``extended``) ``paper`` with the ci overrides and then the extended ones.
+
+    >>> by_profile({"epochs": 100}, {"epochs": 10}, "extended", {"epochs": 40})
+    {'epochs': 40}
+
+    Raises
+    ------
+    UnknownNameError
+        For a profile other than ci, extended or paper.
+    DataError
+        For ``extended`` when the paper declares no extended overrides.
+    """
     if profile not in PROFILES:
         raise UnknownNameError("profile", profile, PROFILES)
-    return derive(paper, ci_overrides) if profile == "ci" else copy.deepcopy(dict(paper))
+    if profile == "paper":
+        return copy.deepcopy(dict(paper))
+    ci = derive(paper, ci_overrides)
+    if profile == "ci":
+        return ci
+    if extended_overrides is None:
+        raise DataError(
+            "expected a chapter with an extended tier (it declares extended overrides of its "
+            "ci parameters), found none: run it with --profile ci or paper"
+        )
+    return derive(ci, extended_overrides)
 
 
 def flat_keys(params: Mapping[str, Any], prefix: str = "") -> list[str]:

@@ -34,10 +34,10 @@ PROFILES_DIR = ROOT / "workflow" / "profiles"
 
 #: Time limits of the jobs, s (a hang fails fast, with the job's name). Data sets take their
 #: own limit from :data:`DATA_LIMITS` (the paper profile's are long).
-UNIT_LIMIT_S = {"ci": 1800, "paper": 48 * 3600}
+UNIT_LIMIT_S = {"ci": 1800, "extended": 4 * 3600, "paper": 48 * 3600}
 CHAPTER_LIMIT_S = 900
 HTML_LIMIT_S = 600
-DATA_LIMITS = {"ci": 2400, "paper": 14 * 24 * 3600}
+DATA_LIMITS = {"ci": 2400, "extended": 2 * 3600, "paper": 14 * 24 * 3600}
 
 
 @dataclass
@@ -144,7 +144,7 @@ def plan(
     from mdrepro import data, papers
 
     every = papers.chapters()
-    chosen = {c: every[c] for c in (chapters or every)}
+    chosen = {c: every[c] for c in (chapters or chapters_at(profile))}
     p = Plan(profile, device, chapters=chosen)
     for ch in chosen.values():
         for name in ch.datasets:
@@ -166,6 +166,23 @@ def plan(
             or re.search(units, f"{job.unit.paper}/{job.unit.study}/{job.unit.id}")
         ]
     return p
+
+
+def chapters_at(profile: str) -> list[str]:
+    """The chapters that run under ``profile``: all of them at ci and paper, at ``extended``
+    only those whose paper declares an extended tier for them.
+    """
+    from mdrepro import papers
+    from mdrepro.errors import DataError
+
+    out = []
+    for c, ch in papers.chapters().items():
+        try:
+            papers.module(ch, "params").resolve(ch.id, profile)
+        except DataError:
+            continue
+        out.append(c)
+    return out
 
 
 def snakemake_command(

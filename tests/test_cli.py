@@ -21,8 +21,8 @@ def run_cli(*args, env=None):
         (["data", "build", "nope"], "data set", ", ".join(names())),
         (["data", "verify", "nope"], "data set", ", ".join(names())),
         (["run", "ch99"], "chapter", ", ".join(cli.CHAPTERS)),
-        (["run", "ch01", "--profile", "huge"], "profile", "ci, paper"),
-        (["data", "build", "ala100-smd", "--profile", "huge"], "profile", "ci, paper"),
+        (["run", "ch01", "--profile", "huge"], "profile", "ci, extended, paper"),
+        (["data", "build", "ala100-smd", "--profile", "huge"], "profile", "ci, extended, paper"),
         (["run", "ch01", "--device", "tpu"], "device", "auto, cpu, cuda"),
     ],
 )

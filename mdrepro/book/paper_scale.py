@@ -42,6 +42,11 @@ PRESENTATION = (
 #: unit decodes and re-encodes to its own bytes with the current code (checked by
 #: :meth:`Published.stale`): the change then cannot have altered what the units hold.
 STORAGE = ("mdrepro.results", "mdrepro.data.cache")
+#: Modules that resolve a profile name into parameters (the profile list, the override rule,
+#: the run configuration). They reach a unit only through its resolved parameters, which the
+#: params hash checks: a change to them alone leaves published units current while the
+#: chapter's resolved parameters hash as published (adding the extended tier changed them).
+RESOLVING = ("mdrepro.profiles", "mdrepro.config")
 #: Published paper-scale results, one folder per chapter.
 PAPER_RESULTS = ROOT / "results" / "paper"
 
@@ -97,12 +102,15 @@ class Published:
         ``modules``. A change to a figure or a page leaves them current; ``mdrepro.book.chapter``
         (seeds, threads, the chapter context) is not presentation and counts. A change to
         storage code alone (:data:`STORAGE`) leaves them current while every stored unit
-        decodes and re-encodes to its own bytes (:attr:`storage_note` says so).
+        decodes and re-encodes to its own bytes (:attr:`storage_note` says so); a change to
+        profile-resolving code (:data:`RESOLVING`) while the params hash is unchanged.
         """
         modules, params = self._current
         recorded = self.provenance.get("modules", {})
         out = []
         changed = sorted(m for m, h in modules.items() if recorded.get(m) != h)
+        if params == self.provenance["params_hash"]:
+            changed = [m for m in changed if m not in RESOLVING]
         storage = [m for m in changed if m in STORAGE]
         if storage and len(storage) == len(changed) and self._round_trips():
             changed = []

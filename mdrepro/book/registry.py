@@ -35,6 +35,8 @@ from pathlib import Path
 
 import yaml
 
+from mdrepro.errors import DataError
+
 PAPERS_DIR = Path(__file__).resolve().parents[1] / "papers"
 CLAIM = "claim"
 SETUP = "setup"
@@ -130,6 +132,68 @@ def load(paper: str) -> dict[str, Entry]:
     return out
 
 
+@dataclass(frozen=True)
+class Tier:
+    """A tier above ci as a paper's registry declares it, before any of its results.
+
+    Attributes
+    ----------
+    name : str
+        ``"extended"``.
+    chapters : tuple of str
+        The chapters that run at this tier.
+    sizes : dict
+        The parameters it changes from ci (the paper's extended overrides).
+    claims : tuple of str
+        The undecided ci claims it is meant to decide.
+    cost, basis, not_for : str
+        The estimate it was sized by, why these sizes, and what it is not for.
+    """
+
+    name: str
+    chapters: tuple[str, ...]
+    sizes: dict
+    claims: tuple[str, ...]
+    cost: str
+    basis: str
+    not_for: str = ""
+
+
+def tiers(paper: str) -> dict[str, Tier]:
+    """The tiers above ci that ``paper``'s registry declares (``tiers:``), by name.
+
+    Raises
+    ------
+    ValueError
+        One line naming the file and tier, when a tier lacks its chapters, sizes, claims or
+        cost, or lists a claim the registry does not hold.
+    """
+    f = path(paper)
+    if not f.is_file():
+        return {}
+    doc = yaml.safe_load(f.read_text()) or {}
+    checks = doc.get("checks") or {}
+    out = {}
+    for name, t in (doc.get("tiers") or {}).items():
+        where = f"{f.name} of {paper}, tier {name}"
+        missing = [k for k in ("chapters", "sizes", "claims", "cost", "basis") if not t.get(k)]
+        if missing:
+            raise ValueError(f"{where}: expected {', '.join(missing)}, found none")
+        unknown = [c for c in t["claims"] if c not in checks]
+        if unknown:
+            raise ValueError(f"{where}: expected claims of the registry, found {unknown}")
+        out[name] = Tier(
+            name,
+            tuple(t["chapters"]),
+            dict(t["sizes"]),
+            tuple(t["claims"]),
+            str(t["cost"]),
+            str(t["basis"]),
+            str(t.get("not_for") or ""),
+        )
+    return out
+
+
 def entry(paper: str, check_id: str) -> Entry | None:
     """The registry entry of one check (None when the registry does not list it)."""
     return load(paper).get(check_id)
@@ -176,7 +240,13 @@ def _sizes(paper: str, profile: str) -> dict:
     if paper not in _SIZES:
         return {}
     resolve, chapters = _SIZES[paper]
-    return {ch: resolve(ch, profile) for ch in chapters}
+    out = {}
+    for ch in chapters:
+        try:
+            out[ch] = resolve(ch, profile)
+        except DataError:  # a chapter without this tier (extended)
+            continue
+    return out
 
 
 def canonical(obj) -> str:

@@ -75,6 +75,18 @@ def test_stale_results_are_marked_and_not_rechecked(tmp_path):
     assert "stale: code or params changed" in page
 
 
+def test_profile_resolving_code_alone_leaves_units_current_only_while_params_hash_as_published(
+    tmp_path,
+):
+    p = _copy(tmp_path)
+    p.provenance["modules"]["mdrepro.profiles"] = "0" * 16
+    assert p.stale() == []
+    q = _copy(tmp_path / "q")
+    q.provenance["modules"]["mdrepro.profiles"] = "0" * 16
+    q.provenance["params_hash"] = "1" * 16
+    assert len(q.stale()) == 2 and "mdrepro.profiles" in q.stale()[0]
+
+
 def test_nothing_published_reads_as_none(tmp_path):
     assert paper_scale.load("ch04", tmp_path) is None
     assert paper_scale.published(tmp_path / "absent") == []

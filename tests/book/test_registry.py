@@ -135,3 +135,17 @@ def test_tolerances_are_finite_or_open():
     for paper in PAPERS:
         for e in registry.load(paper).values():
             assert not math.isnan(e.tol_lo) and not math.isnan(e.tol_hi)
+
+
+def test_a_tier_lists_only_registered_claims_and_says_what_sized_it(tmp_path, monkeypatch):
+    good = registry.tiers("gupta2020")["extended"]
+    assert good.claims and good.cost and good.basis
+    f = tmp_path / "registry.yaml"
+    f.write_text(
+        "checks:\n  a.b:\n    class: claim\n    tolerance: [0, 1]\n"
+        "tiers:\n  extended:\n    chapters: [ch02]\n    sizes: {epochs: 4}\n"
+        "    claims: [a.c]\n    cost: x\n    basis: y\n"
+    )
+    monkeypatch.setattr(registry, "path", lambda paper: f)
+    with pytest.raises(ValueError, match=r"tier extended: expected claims of the registry"):
+        registry.tiers("x")

@@ -88,7 +88,12 @@ ADK = register(
             "Gupta, Cava et al. (2020): OpenMM, ff14SBonlysc + GBn2, 310 K, 1 fs steps, frames "
             "every 10 fs (the public script saves every 20 fs), 5 copies x 10^4 frames."
         ),
-        params={"paper": _ADK_PAPER, "ci": derive(_ADK_PAPER, _ADK_CI)},
+        # the extended tier trains longer on the same data: its set is ci's (same key)
+        params={
+            "paper": _ADK_PAPER,
+            "ci": derive(_ADK_PAPER, _ADK_CI),
+            "extended": derive(_ADK_PAPER, _ADK_CI),
+        },
     )
 )
 
@@ -103,7 +108,12 @@ SMD = register(
             "k = 7 kcal/mol/Å^2, v = 0.2 Å/ps, 10^7 fs, frames every 10 fs (LSTM set) and every "
             "5000 fs (2000 frames, characterisation)."
         ),
-        params={"paper": _SMD_PAPER, "ci": derive(_SMD_PAPER, _SMD_CI)},
+        # the extended tier trains longer on the same data: its set is ci's (same key)
+        params={
+            "paper": _SMD_PAPER,
+            "ci": derive(_SMD_PAPER, _SMD_CI),
+            "extended": derive(_SMD_PAPER, _SMD_CI),
+        },
     )
 )
 
