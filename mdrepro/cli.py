@@ -316,23 +316,26 @@ def cmd_figure(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    """Publish a chapter's paper-scale results, or verify every published chapter."""
+    """Publish a chapter's results at a tier above ci, or verify every published chapter."""
     from mdrepro.book import paper_scale
 
     if args.verify:
-        found = paper_scale.published()
+        found = paper_scale.every_tier()
         bad = 0
         for p in found:
             problems = p.verify()
             state = "STALE (" + "; ".join(p.stale()) + ")" if p.stale() else "current"
-            print(f"{p.chapter}: {p.claims.summary()}; {state}; {len(problems)} problem(s)")
+            print(
+                f"{p.chapter} ({p.tier}): {p.claims.summary()}; {state}; "
+                f"{len(problems)} problem(s)"
+            )
             if p.storage_note:
                 print(f"  {p.storage_note}")
             for line in problems:
                 print(f"  {line}")
             bad += bool(problems)
         if not found:
-            print("no paper-scale results are published (results/paper/ is empty)")
+            print("no results are published (results/paper/ and results/extended/ are empty)")
         if bad:
             raise MdreproError(f"{bad} published chapter(s) failed verification")
         return 0
@@ -342,13 +345,15 @@ def cmd_publish(args) -> int:
 
     t0 = time.perf_counter()
     if args.rejudge:
-        out, changes = publish.rejudge(get_chapter(args.chapter).id)
+        out, changes = publish.rejudge(get_chapter(args.chapter).id, profile=args.profile)
         for line in changes:
             print(f"  {line}")
         p = paper_scale.load(out.name, out.parent)
         print(f"{out}: re-judged from the stored units: {p.claims.summary()}")
         return 0
-    out = publish.publish(get_chapter(args.chapter).id, resolve_device(args.device))
+    out = publish.publish(
+        get_chapter(args.chapter).id, resolve_device(args.device), profile=args.profile
+    )
     p = paper_scale.load(out.name, out.parent)
     print(f"{out}: {p.claims.summary()} ({time.perf_counter() - t0:.0f} s)")
     return 0
@@ -376,9 +381,9 @@ def write_scorecard() -> Path:
     sets = load_claims(EXECUTED / "claims")
     from mdrepro.book import paper_scale
 
-    found = paper_scale.published()
+    found = paper_scale.every_tier()
     paper_sets = [p.claims for p in found]
-    stale = {p.chapter for p in found if p.stale()}
+    stale = {(p.tier, p.chapter) for p in found if p.stale()}
     titles = {c.id: c.title for c in CHAPTERS.values()}
     profile = sets[0].profile if sets else "ci"
     rec = ROOT / "results" / profile / "verdicts.json"
@@ -603,9 +608,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     pb = sub.add_parser(
         "publish",
-        help="publish a chapter's finished paper-scale units into results/paper/ (or --verify)",
+        help="publish a chapter's finished paper-scale (or extended-tier) units into "
+        "results/<tier>/ (or --verify)",
     )
     pb.add_argument("chapter", nargs="?", help="chapter id, e.g. ch04")
+    pb.add_argument(
+        "--profile",
+        default="paper",
+        choices=("paper", "extended"),
+        help="the tier to publish: paper (results/paper/) or extended (results/extended/)",
+    )
     pb.add_argument("--device", default="cpu", help="the device the units ran on: cpu or cuda")
     pb.add_argument(
         "--verify",

@@ -1,14 +1,16 @@
-"""Publish a finished paper-scale run of a chapter into ``results/paper/<chapter>/``.
+"""Publish a finished run of a chapter above ci into ``results/<tier>/<chapter>/``.
 
-``mdrepro publish CHAPTER`` is the only way results enter ``results/paper/``. It
+The tiers are ``paper`` (the documents' protocols, ``results/paper/``) and ``extended`` (ci
+with a paper's extended overrides, ``results/extended/``). ``mdrepro publish CHAPTER
+[--profile extended]`` is the only way results enter either folder. It
 
 1. refuses a working tree with uncommitted changes to tracked files (the commit it records
    must be the code that ran);
-2. plans the chapter's units of work under the ``paper`` profile, with no overrides, and
+2. plans the chapter's units of work under the tier's profile, with no overrides, and
    requires every one of them in the results cache. A unit's cache key hashes its parameters,
    its data fingerprints and its study's code hash, so a unit run with other parameters, other
    data or other code is simply not found: this is the check that nothing differs from the
-   paper profile;
+   tier's profile;
 3. stores each unit as a small typed summary (:func:`compact`: per-frame distributions longer
    than :data:`COMPACT_MIN` values become :data:`N_QUANTILES` quantiles, which keep the
    median and the extremes exact), and refuses if the claims computed from the summaries
@@ -46,6 +48,8 @@ __all__ = [
     "LIMIT_BYTES",
     "N_QUANTILES",
     "PAPER_RESULTS",
+    "RESULTS",
+    "TIERS",
     "compact",
     "params_hash",
     "publish",
@@ -53,8 +57,12 @@ __all__ = [
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Where published paper-scale results live (committed with the book).
-PAPER_RESULTS = ROOT / "results" / "paper"
+#: Where published results live, one folder per tier (committed with the book).
+RESULTS = ROOT / "results"
+#: The tiers that are published (ci is built by every CI run and never published).
+TIERS = ("extended", "paper")
+#: Where published paper-scale results live.
+PAPER_RESULTS = RESULTS / "paper"
 #: Most bytes one chapter may publish.
 LIMIT_BYTES = 5 * 1024 * 1024
 #: 1-D arrays longer than this are stored as quantiles.
@@ -191,13 +199,13 @@ def _same_claims(a, b) -> list[str]:
     return out
 
 
-def _timings(chapter: str, data_names: Sequence[str]) -> list[dict]:
-    """Stage records of the paper-profile build of ``chapter`` (``build/timings``)."""
+def _timings(chapter: str, data_names: Sequence[str], profile: str = "paper") -> list[dict]:
+    """Stage records of the ``profile`` build of ``chapter`` (``build/timings``)."""
     from mdrepro.book import timings
 
     out = []
     for stage, doc in sorted(timings.stages().items()):
-        if not stage.endswith("(paper)"):
+        if not stage.endswith(f"({profile})"):
             continue
         if stage.startswith((f"study: {chapter} |", f"run: {chapter}")) or any(
             stage.startswith(f"data: {n}") for n in data_names
@@ -228,8 +236,9 @@ def publish(
     out_root: str | Path | None = None,
     figures: bool = True,
     require_clean: bool = True,
+    profile: str = "paper",
 ) -> Path:
-    """Publish the paper-scale results of ``chapter`` (see the module docstring).
+    """Publish the results of ``chapter`` at a tier above ci (see the module docstring).
 
     Parameters
     ----------
@@ -238,41 +247,45 @@ def publish(
     device : str
         The device the units ran on (``"cpu"`` or ``"cuda"``; part of each unit's key).
     out_root : path, optional
-        Default :data:`PAPER_RESULTS`.
+        Default ``results/<profile>``.
     figures : bool
         Regenerate the chapter's figures from the cached units.
     require_clean : bool
         Refuse a dirty tree (tests turn this off).
+    profile : {"paper", "extended"}
+        The tier.
 
     Returns
     -------
     pathlib.Path
         ``<out_root>/<chapter>``.
     """
+    if profile not in TIERS:
+        raise DataError(f"expected a tier to publish ({', '.join(TIERS)}), found {profile!r}")
     from mdrepro import papers, plots, provenance, results
     from mdrepro.data import entry
     from mdrepro.data.cache import atomic_write_text
 
     commit = clean_commit() if require_clean else _git("rev-parse", "HEAD")
     ch = papers.get_chapter(chapter)
-    params = papers.module(ch, "params").resolve(ch.id, "paper")
-    jobs = papers.jobs(ch.id, "paper", device)
+    params = papers.module(ch, "params").resolve(ch.id, profile)
+    jobs = papers.jobs(ch.id, profile, device)
     study = papers.module(ch, "study")
     store = study.store()
     missing = [f"{j.unit.study}/{j.unit.id}" for j in jobs if not store.has(j.unit)]
     if missing:
         raise DataError(
-            f"expected all {len(jobs)} units of {ch.id} under the paper profile (device "
+            f"expected all {len(jobs)} units of {ch.id} under the {profile} profile (device "
             f"{device}) in the results cache with this code, found {len(missing)} missing "
-            f"({', '.join(missing[:4])}); run `mdrepro build {ch.id} --profile paper` first"
+            f"({', '.join(missing[:4])}); run `mdrepro build {ch.id} --profile {profile}` first"
         )
     units = [j.unit for j in jobs]
     full = [store.get(u) for u in units]
     pairs = [compact(r, f"{u.study}/{u.id}") for u, r in zip(units, full, strict=True)]
     small, notes = [s for s, _ in pairs], [n for _, n in pairs]
     seeds = params["seeds"]
-    claims_full = chapter_claims(ch.id, by_study(units, full), "paper", seeds)
-    claims = chapter_claims(ch.id, by_study(units, small), "paper", seeds)
+    claims_full = chapter_claims(ch.id, by_study(units, full), profile, seeds)
+    claims = chapter_claims(ch.id, by_study(units, small), profile, seeds)
     diff = _same_claims(claims_full, claims)
     if diff:
         raise DataError(
@@ -280,7 +293,7 @@ def publish(
             f"results, found differences: {'; '.join(diff[:3])}"
         )
 
-    out_root = Path(out_root) if out_root is not None else PAPER_RESULTS
+    out_root = Path(out_root) if out_root is not None else RESULTS / profile
     out = out_root / ch.id
     staging = out_root / f".{ch.id}.staging"
     shutil.rmtree(staging, ignore_errors=True)
@@ -308,7 +321,7 @@ def publish(
         fig_files = []
         if figures:
             plots.set_style()
-            ctx = papers.context(ch.id, "paper", device)
+            ctx = papers.context(ch.id, profile, device)
             registry = papers.module(ch, "figures").FIGURES.get(ch.id, {})
             for name, make in registry.items():
                 p = plots.save_figure(make(ctx), f"{ch.id}_{name}", staging / "figures")
@@ -318,7 +331,7 @@ def publish(
                 plt.close("all")
         data_docs = {}
         for name in ch.datasets:
-            ent = entry(name, "paper")
+            ent = entry(name, profile)
             mf = ent.path / "manifest.json"
             if not mf.is_file():
                 continue
@@ -342,7 +355,7 @@ def publish(
         doc = {
             "chapter": ch.id,
             "paper": ch.paper,
-            "profile": "paper",
+            "profile": profile,
             "status": "complete",
             "commit": commit,
             "committed_at": _git("log", "-1", "--format=%cI", commit),
@@ -374,7 +387,7 @@ def publish(
             },
             "data": data_docs,
             "units": unit_docs,
-            "stages": _timings(ch.id, ch.datasets),
+            "stages": _timings(ch.id, ch.datasets, profile),
             "claims": claims.summary(),
             "figures": fig_files,
         }
@@ -408,11 +421,14 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 
 def rejudge(
-    chapter: str, out_root: str | Path | None = None, require_clean: bool = True
+    chapter: str,
+    out_root: str | Path | None = None,
+    require_clean: bool = True,
+    profile: str = "paper",
 ) -> tuple[Path, list[str]]:
     """Re-judge a published chapter with the current claims code, from its stored units.
 
-    The units are not recomputed: they must still match the code and the paper profile (the
+    The units are not recomputed: they must still match the code and the tier's profile (the
     result is not stale) and every published file must match its recorded checksum. Only
     ``claims.json`` is rewritten (new record fields, a changed check class or tolerance from
     the registry), and ``provenance.json`` records the re-judging: commit, date and the
@@ -429,13 +445,13 @@ def rejudge(
     from mdrepro.data.cache import atomic_write_text
 
     commit = clean_commit() if require_clean else _git("rev-parse", "HEAD")
-    out_root = Path(out_root) if out_root is not None else PAPER_RESULTS
+    out_root = Path(out_root) if out_root is not None else RESULTS / profile
     folder = out_root / chapter
     prov_file = folder / "provenance.json"
     if not prov_file.is_file():
         raise DataError(f"expected a published {chapter} in {out_root}, found no provenance.json")
     prov = json.loads(prov_file.read_text())
-    pub = Published(folder, prov, ClaimSet(chapter, "paper"))
+    pub = Published(folder, prov, ClaimSet(chapter, prov.get("profile", profile)))
     problems = [p for p in pub.verify() if not p.startswith("claims.json vs recomputed")]
     if pub.stale() or problems:
         raise DataError(
@@ -461,7 +477,7 @@ def rejudge(
                 "commit": commit,
                 "committed_at": _git("log", "-1", "--format=%cI", commit),
                 "why": "claims code or registry changed; verdicts recomputed from the stored "
-                "units, which still match the code and the paper profile",
+                f"units, which still match the code and the {pub.tier} profile",
                 "changes": changes,
             }
         )

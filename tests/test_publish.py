@@ -69,3 +69,16 @@ def test_missing_paper_units_are_refused(tmp_path):
 def test_a_chapter_without_from_units_cannot_be_published():
     with pytest.raises(DataError, match="from_units"):
         publish.chapter_claims("ch05", {}, "paper", [0])
+
+
+def test_only_tiers_above_ci_are_published(tmp_path):
+    with pytest.raises(DataError, match=r"expected a tier to publish \(extended, paper\)"):
+        publish.publish("ch02", out_root=tmp_path, require_clean=False, profile="ci")
+    assert not any(tmp_path.iterdir())
+
+
+def test_chapter_2_claims_from_units_name_what_they_expected():
+    from mdrepro.papers.gupta2020 import claims
+
+    with pytest.raises(DataError, match=r"runs and the ARIMA baseline .* found 2 results"):
+        claims.from_units({"forecast": [1, 2]}, "extended", [0, 1, 2])

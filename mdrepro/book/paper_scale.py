@@ -1,13 +1,15 @@
-"""Paper-scale results published with the book: read, verify, render beside the ci ones.
+"""Results above ci published with the book: read, verify, render beside the ci ones.
 
-``mdrepro publish CHAPTER`` (:mod:`mdrepro.publish`) writes ``results/paper/<chapter>/``:
+Two tiers are published: ``paper`` (the documents' protocols) and ``extended`` (ci with a
+paper's extended overrides). ``mdrepro publish CHAPTER [--profile extended]``
+(:mod:`mdrepro.publish`) writes ``results/<tier>/<chapter>/``:
 ``claims.json``, ``provenance.json``, ``units/<study>/<id>.npz`` (compact typed summaries) and
 ``figures/*.png``. This module
 
 * :func:`load` - the published result of a chapter (None when there is none);
 * :meth:`Published.stale` - why the result no longer matches the code: a module that computes
   the units (the study's import closure less presentation: plots, book pages, CLI) differs from
-  its recorded sha256, or the paper profile's params hash differs (the units would now be
+  its recorded sha256, or the tier profile's params hash differs (the units would now be
   computed differently). A stale result is shown, marked stale, and not re-checked;
 * :meth:`Published.verify` - what CI runs: every file's sha256 against the provenance, the
   size limit, and the verdicts and values recomputed from the stored units with the current
@@ -47,18 +49,24 @@ STORAGE = ("mdrepro.results", "mdrepro.data.cache")
 #: params hash checks: a change to them alone leaves published units current while the
 #: chapter's resolved parameters hash as published (adding the extended tier changed them).
 RESOLVING = ("mdrepro.profiles", "mdrepro.config")
+#: Published results, one folder per tier and chapter.
+RESULTS = ROOT / "results"
+#: The published tiers, smallest first.
+TIERS = ("extended", "paper")
 #: Published paper-scale results, one folder per chapter.
-PAPER_RESULTS = ROOT / "results" / "paper"
+PAPER_RESULTS = RESULTS / "paper"
+#: How a page names each tier.
+TIER_NAMES = {"extended": "extended tier", "paper": "paper scale"}
 
 
 @dataclass
 class Published:
-    """One chapter's published paper-scale results.
+    """One chapter's published results at one tier.
 
     Attributes
     ----------
     folder : pathlib.Path
-        ``results/paper/<chapter>``.
+        ``results/<tier>/<chapter>``.
     provenance : dict
         ``provenance.json``.
     claims : mdrepro.book.claims.ClaimSet
@@ -73,6 +81,11 @@ class Published:
     def chapter(self) -> str:
         """Chapter id."""
         return self.provenance["chapter"]
+
+    @property
+    def tier(self) -> str:
+        """``paper`` or ``extended`` (the profile it ran under)."""
+        return self.provenance.get("profile", "paper")
 
     @property
     def status(self) -> str:
@@ -90,7 +103,7 @@ class Published:
             for m in results.module_closure(study.MODULES)
             if not m.startswith(PRESENTATION) and results._module_file(m)
         }
-        params = papers.module(self.chapter, "params").resolve(self.chapter, "paper")
+        params = papers.module(self.chapter, "params").resolve(self.chapter, self.tier)
         return modules, params_hash(params)
 
     def stale(self) -> list[str]:
@@ -119,7 +132,7 @@ class Published:
             out.append("study code changed since publication: " + ", ".join(changed[:4]) + more)
         if params != self.provenance["params_hash"]:
             out.append(
-                f"paper params hash {params} differs from the published "
+                f"{self.tier} params hash {params} differs from the published "
                 f"{self.provenance['params_hash']}"
             )
         return out
@@ -170,7 +183,7 @@ class Published:
 
         units, res = self.units()
         return chapter_claims(
-            self.chapter, by_study(units, res), "paper", self.provenance["seeds"]
+            self.chapter, by_study(units, res), self.tier, self.provenance["seeds"]
         )
 
     def verify(self) -> list[str]:
@@ -214,7 +227,8 @@ class Published:
         units = sum(unit_seconds(u.get("timings_s", {})) for u in p.get("units", []))
         stale = self.stale()
         text = (
-            f"Paper profile ({p['status']}), seeds {', '.join(map(str, p['seeds']))}; commit "
+            f"{self.tier.capitalize()} profile ({p['status']}), seeds "
+            f"{', '.join(map(str, p['seeds']))}; commit "
             f"{p['commit'][:12]}; code {p['code_hash']}, params {p['params_hash']}; "
             f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, GPU {m.get('gpu', 'none')}; "
             f"data built in {wall / 60:.1f} min, units' own timers {units / 60:.1f} min. "
@@ -244,9 +258,11 @@ def unit_seconds(timings: dict) -> float:
     )
 
 
-def load(chapter: str, root: str | Path | None = None) -> Published | None:
-    """The published paper-scale result of ``chapter`` (None when none is published)."""
-    folder = Path(root or PAPER_RESULTS) / chapter
+def load(chapter: str, root: str | Path | None = None, tier: str = "paper") -> Published | None:
+    """The published result of ``chapter`` at ``tier`` (None when none is published);
+    ``root`` replaces ``results/<tier>``.
+    """
+    folder = Path(root or RESULTS / tier) / chapter
     prov = folder / "provenance.json"
     if not prov.is_file():
         return None
@@ -254,26 +270,35 @@ def load(chapter: str, root: str | Path | None = None) -> Published | None:
     return Published(folder, json.loads(prov.read_text()), sets)
 
 
-def published(root: str | Path | None = None) -> list[Published]:
-    """Every chapter's published result, by chapter."""
-    folder = Path(root or PAPER_RESULTS)
+def published(root: str | Path | None = None, tier: str = "paper") -> list[Published]:
+    """Every chapter's published result at ``tier``, by chapter."""
+    folder = Path(root or RESULTS / tier)
     if not folder.is_dir():
         return []
     out = [load(p.name, folder) for p in sorted(folder.iterdir()) if p.is_dir()]
     return [p for p in out if p is not None]
 
 
+def every_tier(root: str | Path | None = None) -> list[Published]:
+    """Every published result of every tier (``root`` replaces ``results/``), smallest tier
+    first.
+    """
+    base = Path(root or RESULTS)
+    return [p for t in TIERS for p in published(base / t)]
+
+
 def beside(ci: ClaimSet | None, paper: Published) -> str:
-    """HTML table: each claim's ci verdict beside the paper-scale one (and what was measured
-    at paper scale); a disagreement is marked.
+    """HTML table: each claim's ci verdict beside the published tier's (and what was measured
+    there); a disagreement is marked.
     """
     from html import escape
 
+    name = TIER_NAMES.get(paper.tier, paper.tier)
     ci_v = {c.id: c for c in (ci.claims if ci else [])}
     stale = " (stale)" if paper.stale() else ""
     rows = [
         "<table class='claims'><thead><tr><th>claim</th><th>ci</th>"
-        f"<th>paper scale{stale}</th><th>measured at paper scale</th></tr></thead><tbody>"
+        f"<th>{name}{stale}</th><th>measured at the {name}</th></tr></thead><tbody>"
     ]
     for c in paper.claims.claims:
         mine = ci_v.get(c.id)
@@ -287,26 +312,30 @@ def beside(ci: ClaimSet | None, paper: Published) -> str:
     return "\n".join(rows)
 
 
-def show(chapter: str, ci: ClaimSet | None = None, figures: bool = True) -> Any:
-    """Render the published paper-scale result of ``chapter`` in a notebook: provenance line,
+def show(
+    chapter: str, ci: ClaimSet | None = None, figures: bool = True, tier: str = "paper"
+) -> Any:
+    """Render the published result of ``chapter`` at ``tier`` in a notebook: provenance line,
     verdicts beside ``ci``, the figures. Says so plainly when nothing is published.
     """
     from IPython.display import HTML, Image, Markdown, display
 
-    paper = load(chapter)
+    name = TIER_NAMES.get(tier, tier)
+    paper = load(chapter, tier=tier)
     if paper is None:
         display(
             Markdown(
-                f"*No paper-scale result of {chapter} is published yet "
-                f"(`mdrepro build {chapter} --profile paper`, then `mdrepro publish {chapter}`).*"
+                f"*No {name} result of {chapter} is published yet "
+                f"(`mdrepro build {chapter} --profile {tier}`, then "
+                f"`mdrepro publish {chapter} --profile {tier}`).*"
             )
         )
         return None
     display(Markdown(paper.header()))
-    display(Markdown(f"Paper scale: {paper.claims.summary()}."))
+    display(Markdown(f"{name.capitalize()}: {paper.claims.summary()}."))
     display(HTML(beside(ci, paper)))
     if figures:
         for f in paper.figure_files():
-            display(Markdown(f"**{f.stem}** (paper scale)"))
+            display(Markdown(f"**{f.stem}** ({name})"))
             display(Image(filename=str(f), width=720))
     return paper

@@ -77,12 +77,19 @@ class DocumentCounts:
 
 
 #: Tiers of a result, smallest first: a claim's headline verdict comes from the largest tier at
-#: which it was run (never the best of them). No ``extended`` tier is published yet.
+#: which it was run (never the best of them).
 TIERS = ("ci", "extended", "paper")
 #: Chance of a wrong decided verdict per counted claim under the rule: a 95 % two-sided interval
 #: leaves 2.5 % on each side, so a claim whose true value sits inside (or outside) its
 #: tolerance is judged the other way with at most this probability.
 WRONG_SIDE = 0.025
+
+
+def is_stale(cs: ClaimSet, stale: Collection) -> bool:
+    """Whether a larger tier's claims are stale: ``stale`` holds ``(tier, chapter)`` pairs, or
+    chapter ids (stale at every tier).
+    """
+    return cs.chapter in stale or (cs.profile, cs.chapter) in stale
 
 
 def headline(
@@ -97,8 +104,8 @@ def headline(
         The ci claims of the build.
     tiers : sequence of sequences of ClaimSet
         Larger tiers (e.g. the published paper-scale claims), any order.
-    stale : collection of str
-        Chapters whose larger-tier results are stale.
+    stale : collection
+        ``(tier, chapter)`` pairs (or chapter ids) whose larger-tier results are stale.
     """
 
     def rank(cs: ClaimSet) -> int:
@@ -107,7 +114,7 @@ def headline(
     best: dict[str, tuple[int, Claim, ClaimSet]] = {}
     for group in tiers:
         for cs in group:
-            if cs.chapter in stale:
+            if is_stale(cs, stale):
                 continue
             cs.settle()
             for c in cs.claims:
@@ -376,25 +383,38 @@ def headline_figure(dcs: Sequence[DocumentCounts], ax=None):
 
 
 def _paper_scale_column(
-    sets: Sequence[ClaimSet], paper_sets: Sequence[ClaimSet], stale: Collection[str] = ()
+    sets: Sequence[ClaimSet], paper_sets: Sequence[ClaimSet], stale: Collection = ()
 ) -> str:
-    paper_v = {c.id: c.verdict for s in paper_sets for c in s.claims}
+    """One row per claim of a chapter published above ci: ci, then a column per published
+    tier (extended, paper); a verdict that differs from ci's is marked.
+    """
+    tiers = [t for t in TIERS[1:] if any(s.profile == t for s in paper_sets)]
+    verdicts = {
+        (s.profile, c.id): (c.verdict, is_stale(s, stale)) for s in paper_sets for c in s.claims
+    }
     chapters = {s.chapter for s in paper_sets}
-    rows = ["| claim | ci | paper scale |", "| --- | --- | --- |"]
+    names = {"extended": "extended tier", "paper": "paper scale"}
+    rows = [
+        "| claim | ci | " + " | ".join(names[t] for t in tiers) + " |",
+        "| --- | --- |" + " --- |" * len(tiers),
+    ]
     for s in sets:
         if s.chapter not in chapters:
             continue
         for c in s.claims:
-            p = paper_v.get(c.id)
-            mark = "" if p is None or p == c.verdict else " ⚠ differs"
-            if p is not None and s.chapter in stale:
-                mark += " (stale: code or params changed since it was published)"
-            rows.append(f"| `{c.id}` | {c.verdict} | {p or 'not run'}{mark} |")
+            cells = []
+            for t in tiers:
+                v, old = verdicts.get((t, c.id), (None, False))
+                mark = "" if v is None or v == c.verdict else " ⚠ differs"
+                if v is not None and old:
+                    mark += " (stale: code or params changed since it was published)"
+                cells.append(f"{v or 'not run'}{mark}")
+            rows.append(f"| `{c.id}` | {c.verdict} | " + " | ".join(cells) + " |")
     unpublished = sorted({s.chapter for s in sets} - chapters)
     if unpublished:
         rows += [
             "",
-            f"No paper-scale result is published yet for {', '.join(unpublished)} (see the "
+            f"Nothing above ci is published yet for {', '.join(unpublished)} (see the "
             "cost table on the benchmarks page).",
         ]
     return "\n".join(rows)
@@ -429,7 +449,9 @@ def markdown(
     stale: Collection[str] = (),
     headline_file: str | None = None,
 ) -> str:
-    """The scorecard page; ``stale``: chapters whose paper-scale result is stale."""
+    """The scorecard page; ``stale``: ``(tier, chapter)`` pairs whose published result is
+    stale.
+    """
     titles = titles or {}
     out = [
         "# Scorecard",
@@ -456,7 +478,8 @@ def markdown(
     dcs = counts(head)
     n_dec, expected = expected_chance_failures(head)
     tiers = sorted(
-        {s.profile for s in sets} | {s.profile for s in paper_sets if s.chapter not in stale}
+        {s.profile for s in sets} | {s.profile for s in paper_sets if not is_stale(s, stale)},
+        key=TIERS.index,
     )
     out += [
         "## Decided, per document",
@@ -522,11 +545,12 @@ def markdown(
         ]
     if paper_sets:
         out += [
-            "## ci and paper scale",
+            "## ci, extended tier and paper scale",
             "",
-            "Paper-scale results are published by `mdrepro publish` into `results/paper/` with "
-            "their provenance, and re-checked by CI from the stored summaries. Where both "
-            "exist, the paper-scale verdict is the headline one (unless stale).",
+            "Results above ci are published by `mdrepro publish` into `results/extended/` and "
+            "`results/paper/` with their provenance, and re-checked by CI from the stored "
+            "summaries. Where several exist, the largest fresh tier's verdict is the headline "
+            "one; a stale one never counts.",
             "",
             _paper_scale_column(sets, paper_sets, stale),
             "",

@@ -1,4 +1,6 @@
-"""mdrepro.book.paper_scale: the published paper-scale results verify, and tampering shows."""
+"""mdrepro.book.paper_scale: the published results (paper scale, extended tier) verify, and
+tampering shows.
+"""
 
 import json
 import shutil
@@ -7,20 +9,21 @@ import pytest
 
 from mdrepro.book import paper_scale, scorecard
 
-PUBLISHED = paper_scale.published()
+PUBLISHED = paper_scale.every_tier()
 needs_published = pytest.mark.skipif(
-    not PUBLISHED, reason="no paper-scale result is published in results/paper/"
+    not PUBLISHED, reason="nothing is published in results/paper/ or results/extended/"
 )
 
 
 @needs_published
-@pytest.mark.parametrize("p", PUBLISHED, ids=[p.chapter for p in PUBLISHED])
+@pytest.mark.parametrize("p", PUBLISHED, ids=[f"{p.tier}-{p.chapter}" for p in PUBLISHED])
 def test_published_results_verify_with_the_current_claims_code(p):
     """What CI checks: checksums, size, and (unless stale) the verdicts recomputed from the
     stored summaries equal the published ones.
     """
     assert p.verify() == []
-    assert p.provenance["profile"] == "paper"
+    assert p.provenance["profile"] == p.tier == p.folder.parent.name
+    assert not p.stale(), "CI refuses a stale published result"
     assert len(p.provenance["commit"]) == 40
     assert p.status in ("complete", "partial")
     for key in ("code_hash", "params_hash", "modules", "environment", "machine", "data"):

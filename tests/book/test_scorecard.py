@@ -42,6 +42,23 @@ def test_headline_comes_from_the_largest_fresh_tier_never_the_best():
     assert stale[0].claims[0].profile == "ci" and stale[0].claims[0].rule_verdict == REPRODUCED
 
 
+def test_extended_and_paper_tiers_stand_side_by_side_and_a_stale_tier_is_skipped():
+    cid = "ch04.fes-rmse"
+    ci = _set("ci", {cid: _fixture(cid, REPRODUCED)})
+    ext = _set("extended", {cid: _fixture(cid, NOT_REPRODUCED)})
+    paper = _set("paper", {cid: _fixture(cid, REPRODUCED)})
+    assert scorecard.headline([ci], [[ext]])[0].claims[0].profile == "extended"
+    assert scorecard.headline([ci], [[paper, ext]])[0].claims[0].profile == "paper"
+    # paper is stale: the extended tier is the headline, not ci and not the stale paper one
+    head = scorecard.headline([ci], [[ext, paper]], stale={("paper", "ch04")})
+    assert head[0].claims[0].profile == "extended"
+    page = scorecard.markdown([ci], paper_sets=[ext, paper], stale={("paper", "ch04")})
+    assert "| claim | ci | extended tier | paper scale |" in page
+    assert "Tiers in the headline: **ci, extended**" in page
+    row = next(line for line in page.splitlines() if line.startswith(f"| `{cid}`"))
+    assert "not reproduced ⚠ differs" in row and "(stale:" in row.split("|")[4]
+
+
 def test_a_statement_is_decided_only_when_every_claim_on_it_is():
     st = statements.load("sidky2020")
     item = next(i for i in st.checkable if len(i.claims) >= 2)
