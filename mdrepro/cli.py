@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from mdrepro.book import timings
+from mdrepro.book import parameters, timings
 from mdrepro.book.chapter import ROOT
 from mdrepro.config import DEVICES, PROFILES, check_profile, resolve_device
 from mdrepro.errors import MdreproError, UnknownNameError
@@ -152,8 +152,10 @@ def cmd_run(args) -> int:
 
     check_profile(args.profile)
     todo = [get_chapter(c) for c in args.chapters] if args.chapters else list(CHAPTERS.values())
-    device = resolve_device(args.device)
     extra = {k: _parse_value(v) for k, v in (args.param or [])}
+    for ch in todo:  # before torch, any kernel, workflow or data: a typo costs milliseconds
+        parameters.check(ch.id, ch.notebook, extra)
+    device = resolve_device(args.device)
     if not args.direct and not extra and args.seed == 0:
         # the chapters as published: through the workflow (data, units, then the notebooks)
         from mdrepro import preflight, workflow
@@ -190,6 +192,14 @@ def cmd_run(args) -> int:
     if failed:
         print(f"mdrepro: error: failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def cmd_params(args) -> int:
+    """Print a chapter's notebook parameters: name, type, default, meaning."""
+    ch = get_chapter(args.chapter)
+    print(f"{ch.id} ({ch.stem}): `mdrepro run {ch.id} -p NAME VALUE`")
+    print(parameters.table(ch.notebook))
+    return 0
 
 
 def cmd_study_list(args) -> int:
@@ -533,7 +543,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs=2,
         action="append",
         metavar=("NAME", "VALUE"),
-        help="extra notebook parameter (repeatable), e.g. -p TRAJECTORY my.dcd",
+        help="notebook parameter (repeatable), e.g. -p ADK_TRAJECTORY my.dcd; "
+        "`mdrepro params CHAPTER` lists them",
     )
     r.add_argument("--quiet", action="store_true")
     r.add_argument(
@@ -549,6 +560,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a notebook cell may run before the chapter fails (default 1800)",
     )
     r.set_defaults(func=cmd_run)
+
+    pa = sub.add_parser("params", help="a chapter's notebook parameters (for `run -p`)")
+    pa.add_argument("chapter", help=f"chapter id ({', '.join(CHAPTERS)})")
+    pa.set_defaults(func=cmd_params)
 
     s = sub.add_parser("study", help="list or compute a chapter's units of work")
     ssub = s.add_subparsers(dest="study_command", required=True)

@@ -1,0 +1,79 @@
+"""mdrepro.book.parameters: a chapter's parameters from its notebook, a run's checked before
+any kernel starts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mdrepro.book import parameters
+from mdrepro.book.chapter import ROOT
+from mdrepro.papers import chapters
+
+CHAPTERS = chapters()
+
+
+@pytest.mark.parametrize("ch", sorted(CHAPTERS))
+def test_every_parameter_has_a_type_and_a_meaning(ch):
+    found = parameters.read(CHAPTERS[ch].notebook)
+    assert {"PROFILE", "DEVICE", "SEED", "OUTPUT_DIR"} <= {p.name for p in found}
+    for p in found:
+        assert p.annotation and p.doc, f"{ch}: {p.name} needs `NAME: type = default  # meaning`"
+        assert p.accepts(p.default), f"{ch}: {p.name}'s default is not a {p.annotation}"
+
+
+def _nb(tmp_path, source: str):
+    f = tmp_path / "x.ipynb"
+    cell = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": source}
+    f.write_text(json.dumps({"cells": [cell]}))
+    return f
+
+
+def test_typos_types_and_the_run_options_are_refused_in_one_line(tmp_path):
+    nb = _nb(
+        tmp_path,
+        "TRAJECTORY: str | list[str] | None = None  # a path\n"
+        "EPOCHS: int | None = None  # epochs\nRATE = 0.5  # no annotation: the default's type\n",
+    )
+    parameters.check("chX", nb, {"TRAJECTORY": ["a.dcd", "b.dcd"], "EPOCHS": 3, "RATE": 1})
+    with pytest.raises(parameters.ParameterError, match="found 'TRAJ'; did you mean TRAJECTORY"):
+        parameters.check("chX", nb, {"TRAJ": "a.dcd"})
+    with pytest.raises(parameters.ParameterError, match=r"EPOCHS of chX to be int \| None, found"):
+        parameters.check("chX", nb, {"EPOCHS": "x"})
+    with pytest.raises(parameters.ParameterError, match="like its default 0.5"):
+        parameters.check("chX", nb, {"RATE": "fast"})
+    with pytest.raises(parameters.ParameterError, match="TRAJECTORY"):
+        parameters.check("chX", nb, {"TRAJECTORY": ["a.dcd", 3]})
+    with pytest.raises(parameters.ParameterError, match="option --seed"):
+        parameters.check("chX", nb, {"SEED": 3})
+    assert "TRAJECTORY  str | list[str] | None" in parameters.table(nb)
+
+
+def test_a_mistyped_parameter_fails_in_under_2_s_and_leaves_nothing(tmp_path):
+    before = sorted(p.name for p in (ROOT / "runs").glob("*")) if (ROOT / "runs").is_dir() else []
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mdrepro.cli", "run", "ch01", "-p", "ADK_TRAJ", "x"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    took = time.perf_counter() - t0
+    assert proc.returncode == 2 and took < 2.0, (proc.returncode, took)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ADK_TRAJECTORY" in lines[0], proc.stderr
+    after = sorted(p.name for p in (ROOT / "runs").glob("*")) if (ROOT / "runs").is_dir() else []
+    assert after == before and not any(tmp_path.iterdir())
+
+
+def test_params_lists_a_chapter_parameters():
+    proc = subprocess.run(
+        [sys.executable, "-m", "mdrepro.cli", "params", "ch02"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0
+    assert "EPOCHS" in proc.stdout and "int | None" in proc.stdout
