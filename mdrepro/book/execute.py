@@ -202,6 +202,8 @@ def _execute(run: RunPlan, progress: bool, timeout_s: float | None) -> Path:
     import papermill as pm
 
     ch = run.chapter
+    _check_writable(run.target, ch)
+    created = not run.target.exists()
     shutil.rmtree(run.staging, ignore_errors=True)
     run.staging.mkdir(parents=True)
     params = dict(run.params, OUTPUT_DIR=_relative_to_notebook(run.staging, ch))
@@ -218,20 +220,47 @@ def _execute(run: RunPlan, progress: bool, timeout_s: float | None) -> Path:
             execution_timeout=timeout_s,
         )
     except pm.PapermillExecutionError as exc:
-        _keep_failed(out, ch)
+        kept = _keep_failed(out, ch, run.target, created)
         raise ChapterFailed(
-            f"{ch.id} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+            f"{ch.id} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}{kept}"
         ) from None
     except BaseException as exc:
-        _keep_failed(out, ch)
+        kept = _keep_failed(out, ch, run.target, created)
         if isinstance(exc, Exception):
-            raise ChapterFailed(f"{ch.id} failed: {type(exc).__name__}: {exc}") from None
+            raise ChapterFailed(f"{ch.id} failed: {type(exc).__name__}: {exc}{kept}") from None
         raise
     return publish(run.staging, run.target, ch)
 
 
-def _keep_failed(out: Path, ch: Chapter) -> None:
-    FAILED.mkdir(parents=True, exist_ok=True)
+def _check_writable(target: Path, ch: Chapter) -> None:
+    """Refuse, in one line and before a kernel starts, an output folder that cannot be written
+    (the folder itself, or the nearest existing folder above it when it does not exist yet).
+    """
+    here = target
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    if not (here.is_dir() and os.access(here, os.W_OK | os.X_OK)):
+        raise ChapterFailed(
+            f"expected the output folder of {ch.id} ({target}) to be writable, found "
+            f"{here} {'read-only' if here.is_dir() else 'not a folder'}"
+        )
+
+
+def _keep_failed(out: Path, ch: Chapter, target: Path, created: bool) -> str:
+    """Keep the executed part of a failed notebook in ``build/failed/`` and leave nothing else
+    behind (the staging folder, and the output folder when this run created it); returns the
+    clause that names where the notebook was kept (empty when none was written).
+    """
+    kept = ""
     if out.is_file():
-        os.replace(out, FAILED / f"{ch.stem}.{time.strftime('%Y%m%d-%H%M%S')}.ipynb")
+        FAILED.mkdir(parents=True, exist_ok=True)
+        dst = FAILED / f"{ch.stem}.{time.strftime('%Y%m%d-%H%M%S')}.ipynb"
+        os.replace(out, dst)
+        kept = f" (the executed part: {dst})"
     shutil.rmtree(out.parent, ignore_errors=True)
+    for empty in (out.parent.parent, target) if created else (out.parent.parent,):
+        try:
+            empty.rmdir()  # only when empty
+        except OSError:
+            pass
+    return kept

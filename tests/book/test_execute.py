@@ -95,6 +95,34 @@ def test_a_failed_run_keeps_the_last_good_page(tmp_path, monkeypatch):
     assert sorted(p.name for p in (target / "figures").iterdir()) == ["chx_fig3.png"]
 
 
+def test_a_failed_first_run_leaves_nothing_and_names_the_kept_notebook(tmp_path, monkeypatch):
+    monkeypatch.setattr(execute, "FAILED", tmp_path / "failed")
+    bad = tmp_path / "bad.ipynb"
+    _notebook(bad, fail=True)
+    target = tmp_path / "mine"
+    ch = SimpleNamespace(id="chx", stem="chx", notebook=bad)
+    with pytest.raises(execute.ChapterFailed) as err:
+        execute.execute(execute.RunPlan(ch, {"VERSION": 1}, target, False), progress=False)
+    kept = next((tmp_path / "failed").glob("chx.*.ipynb"))
+    assert f"(the executed part: {kept})" in str(err.value)
+    assert not target.exists()  # no empty OUTPUT_DIR, no .staging
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_a_kernel_starts(tmp_path):
+    import os
+
+    ch = SimpleNamespace(id="chx", stem="chx", notebook=tmp_path / "none.ipynb")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(execute.ChapterFailed, match="to be writable, found .*not a folder"):
+        execute.execute(execute.RunPlan(ch, {}, tmp_path / "file" / "out", False))
+    if os.geteuid() != 0:  # root writes into read-only folders
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        with pytest.raises(execute.ChapterFailed, match="to be writable, found .*read-only"):
+            execute.execute(execute.RunPlan(ch, {}, ro / "out", False), progress=False)
+
+
 def test_staging_folders_of_killed_runs_are_removed(tmp_path, capsys):
     import os
 
