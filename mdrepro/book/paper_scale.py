@@ -242,20 +242,26 @@ class Published:
 
 def unit_seconds(timings: dict) -> float:
     """A unit's wall time from its recorded timers (``result.wall_s``, else the sum of its
-    top-level ``*_s`` / ``*_seconds`` timers; throughputs ``*_per_s`` are not times).
+    top-level ``*_s`` / ``*_seconds`` timers, else of its parts' ``result.<part>.wall_s``;
+    throughputs ``*_per_s`` are not times).
     """
     if "result.wall_s" in timings:
         return float(timings["result.wall_s"])
-    return float(
-        sum(
-            v
-            for k, v in timings.items()
-            if k.count(".") == 1
-            and k.endswith(("_s", "_seconds"))
-            and not k.endswith("per_s")
-            and isinstance(v, (int, float))
+
+    def total(keep) -> float:
+        return float(
+            sum(
+                v
+                for k, v in timings.items()
+                if keep(k)
+                and k.endswith(("_s", "_seconds"))
+                and not k.endswith("per_s")
+                and isinstance(v, (int, float))
+            )
         )
-    )
+
+    top = total(lambda k: k.count(".") == 1)
+    return top or total(lambda k: k.count(".") == 2 and k.endswith(".wall_s"))
 
 
 def load(chapter: str, root: str | Path | None = None, tier: str = "paper") -> Published | None:

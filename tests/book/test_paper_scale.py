@@ -99,6 +99,9 @@ def test_unit_seconds_counts_times_not_throughputs():
     t = {"result.train_s": 10.0, "result.gen_frames_per_s": 1e6, "result.gen_seconds": 2.0}
     assert paper_scale.unit_seconds(t) == 12.0
     assert paper_scale.unit_seconds({"result.wall_s": 3.0, "result.fit.wall_s": 2.0}) == 3.0
+    # a training run records its time one level down (chapter 2's result.train.wall_s)
+    t = {"result.train.train_time_s": 0.9, "result.train.wall_s": 2.0}
+    assert paper_scale.unit_seconds(t) == 2.0
 
 
 def test_rejudging_rewrites_only_the_claims_and_records_why(tmp_path):
