@@ -155,6 +155,7 @@ def cmd_run(args) -> int:
     extra = {k: _parse_value(v) for k, v in (args.param or [])}
     for ch in todo:  # before torch, any kernel, workflow or data: a typo costs milliseconds
         parameters.check(ch.id, ch.notebook, extra)
+        extra = parameters.resolve_files(ch.id, extra, Path.cwd())
     device = resolve_device(args.device)
     if not args.direct and not extra and args.seed == 0:
         # the chapters as published: through the workflow (data, units, then the notebooks)

@@ -182,6 +182,51 @@ def check(chapter_id: str, notebook: str | Path, given: Mapping[str, Any]) -> No
             )
 
 
+#: Parameters that name input files (a path, a list of paths, or a dict of them), by the end
+#: of their name.
+FILE_SUFFIXES = ("TRAJECTORY", "TOPOLOGY", "MD17", "POSITIONS", "VELOCITIES")
+
+
+def resolve_files(chapter_id: str, given: Mapping[str, Any], cwd: str | Path) -> dict[str, Any]:
+    """``given`` with every input-file parameter's paths made absolute against ``cwd`` (the
+    notebook runs in its own folder, so a path typed relative to the shell would not be
+    found there), after checking that each names a readable file.
+
+    Raises
+    ------
+    ParameterError
+        One line naming the parameter and the path that is missing or unreadable.
+    """
+
+    def fix(name: str, value: Any) -> Any:
+        if isinstance(value, list):
+            return [fix(name, v) for v in value]
+        if isinstance(value, dict):
+            return {k: fix(name, v) for k, v in value.items()}
+        if not isinstance(value, str):
+            return value
+        path = (Path(cwd) / Path(value).expanduser()).resolve()
+        if not path.is_file():
+            found = "a folder" if path.is_dir() else "no such file"
+            raise ParameterError(
+                f"expected {name} of {chapter_id} to name a readable file, found {found}: {path}"
+            )
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            raise ParameterError(
+                f"expected {name} of {chapter_id} to name a readable file, found "
+                f"{exc.strerror}: {path}"
+            ) from None
+        return str(path)
+
+    return {
+        k: fix(k, v) if k.endswith(FILE_SUFFIXES) and v is not None else v
+        for k, v in given.items()
+    }
+
+
 def table(notebook: str | Path) -> str:
     """The parameters as aligned text: name, type, default, meaning."""
     rows = [(p.name, p.type_name, repr(p.default), p.doc) for p in read(notebook)]

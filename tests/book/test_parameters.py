@@ -77,3 +77,25 @@ def test_params_lists_a_chapter_parameters():
     )
     assert proc.returncode == 0
     assert "EPOCHS" in proc.stdout and "int | None" in proc.stdout
+
+
+def test_input_files_are_checked_and_made_absolute_before_a_kernel_starts(tmp_path):
+    (tmp_path / "a.dcd").write_bytes(b"x")
+    got = parameters.resolve_files(
+        "chX", {"TRAJECTORY": ["a.dcd"], "MDA_MD17": {"300K": "a.dcd"}, "EPOCHS": 3}, tmp_path
+    )
+    assert got["TRAJECTORY"] == [str(tmp_path / "a.dcd")] and got["EPOCHS"] == 3
+    assert got["MDA_MD17"] == {"300K": str(tmp_path / "a.dcd")}
+    with pytest.raises(parameters.ParameterError, match="TOPOLOGY of chX to name a readable"):
+        parameters.resolve_files("chX", {"TOPOLOGY": "missing.pdb"}, tmp_path)
+    with pytest.raises(parameters.ParameterError, match="found a folder"):
+        parameters.resolve_files("chX", {"TRAJECTORY": "."}, tmp_path)
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mdrepro.cli", "run", "ch01", "-p", "ADK_TRAJECTORY", "no.dcd"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2 and time.perf_counter() - t0 < 2.0
+    assert proc.stderr.count("\n") == 1 and "no such file" in proc.stderr
