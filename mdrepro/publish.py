@@ -199,19 +199,32 @@ def _same_claims(a, b) -> list[str]:
     return out
 
 
-def _timings(chapter: str, data_names: Sequence[str], profile: str = "paper") -> list[dict]:
-    """Stage records of the ``profile`` build of ``chapter`` (``build/timings``)."""
+def _timings(
+    chapter: str, data_names: Sequence[str], profile: str = "paper", folder: Path | None = None
+) -> list[dict]:
+    """Stage records of the ``profile`` build of ``chapter`` (``build/timings``): the latest
+    record of each of its stages made with this checkout's caches, whenever that build ran (a
+    later build of another profile, which starts a new timing run, does not hide them).
+    """
     from mdrepro.book import timings
+    from mdrepro.data.cache import cache_root
+    from mdrepro.results import results_root
 
+    here = {"data": str(cache_root()), "results": str(results_root())}
     out = []
-    for stage, doc in sorted(timings.stages().items()):
-        if not stage.endswith(f"({profile})"):
+    for f in sorted(Path(folder or timings.TIMINGS).glob("*.json")):
+        try:
+            doc = json.loads(f.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        stage = str(doc.get("stage", ""))
+        if not stage.endswith(f"({profile})") or any(doc.get(k, v) != v for k, v in here.items()):
             continue
         if stage.startswith((f"study: {chapter} |", f"run: {chapter}")) or any(
             stage.startswith(f"data: {n}") for n in data_names
         ):
             out.append({"stage": stage, "seconds": doc["seconds"], "reused": doc["reused"]})
-    return out
+    return sorted(out, key=lambda d: d["stage"])
 
 
 def _gpu(device: str) -> str:

@@ -82,3 +82,18 @@ def test_chapter_2_claims_from_units_name_what_they_expected():
 
     with pytest.raises(DataError, match=r"runs and the ARIMA baseline .* found 2 results"):
         claims.from_units({"forecast": [1, 2]}, "extended", [0, 1, 2])
+
+
+def test_a_tier_keeps_its_build_stage_times_after_another_build_started(tmp_path):
+    from mdrepro.book import timings
+
+    folder = tmp_path / "timings"
+    folder.mkdir()
+    timings.record("study: ch02 | forecast/a-s0 (extended)", 5.0, folder=folder)
+    timings.record("study: ch02 | forecast/a-s0", 3.0, folder=folder)  # the ci build's
+    timings.record("study: ch04 | fourwell/s0 (extended)", 7.0, folder=folder)
+    timings.start_run(folder)  # a later build: its own table starts afresh
+    got = publish._timings("ch02", [], "extended", folder=folder)
+    assert got == [
+        {"stage": "study: ch02 | forecast/a-s0 (extended)", "seconds": 5.0, "reused": False}
+    ]
