@@ -959,12 +959,8 @@ def from_units(results: Mapping[str, Sequence], profile: str, seeds: Sequence[in
             f"expected {len(specs)} runs and the ARIMA baseline in the forecast study of ch02 "
             f"({profile}), found {len(runs)} results"
         )
-    by_spec = dict(zip(specs, runs[:-1], strict=True))
-    wall = {
-        name: float(sum(by_spec[s].train.wall_s for s in set(v)))
-        for name, v in study.plan(p).items()
-    }
-    res = study.ForecastResults(runs=runs[:-1], arima=runs[-1], params=p, wall_s=wall)
+    # no wall times: no claim reads them (the chapter's training summary does)
+    res = study.ForecastResults(runs=runs[:-1], arima=runs[-1], params=p)
     return forecast(res, profile, list(results.get("control", [])))
 
 
